@@ -1,0 +1,200 @@
+// The idempotent consumer loop every service uses. Per record:
+//   decode → BEGIN → INSERT inbox(group, event_id) → handler(event, ctx) → COMMIT → resolve offset
+// A duplicate delivery hits the inbox's primary key and is skipped. Transient errors retry
+// with exponential backoff and jitter (heartbeating so the group keeps us); non-retriable
+// ones, and transient ones past the retry budget, go to the DLQ. Offsets are committed only
+// for records whose transaction committed (or that were dead-lettered).
+import type { Consumer, Kafka, KafkaMessage, Producer, EachBatchPayload } from 'kafkajs';
+import type { Logger } from 'pino';
+import pRetry from 'p-retry';
+import type { Pool, Tx } from './mysql.ts';
+import type { ResultSetHeader } from 'mysql2/promise';
+import type { EventByTopic, Topic } from './events.ts';
+import { withTransaction } from './mysql.ts';
+import { appendToOutbox, type OutgoingEvent } from './outbox.ts';
+import { isRetriable, errorClass } from './errors.ts';
+import { sendToDeadLetter } from './dead-letter.ts';
+import { headersToStrings, HEADER_TRACEPARENT } from './trace.ts';
+import { recordsConsumed, handlerDuration, handlerRetries } from './metrics.ts';
+
+export type HandlerContext = {
+  tx: Tx;
+  now: Date;
+  log: Logger;
+  /** Appends an event to the outbox in this transaction. */
+  emit: <T extends Topic>(topic: T, event: EventByTopic[T]) => Promise<void>;
+  record: { topic: string; partition: number; offset: string; headers: Record<string, string> };
+};
+
+export type Handler<T extends Topic> = (event: EventByTopic[T], ctx: HandlerContext) => Promise<void>;
+export type HandlerMap = { [T in Topic]?: Handler<T> };
+
+export type Decoder = <T extends Topic>(topic: T, buffer: Buffer) => Promise<EventByTopic[T]>;
+
+export type ConsumerOptions = {
+  kafka: Kafka;
+  pool: Pool;
+  groupId: string;
+  handlers: HandlerMap;
+  decode: Decoder;
+  /** Producer used for dead letters (idempotent, acks -1). */
+  producer: Producer;
+  log: Logger;
+  /** Called after a transaction that emitted events commits (wakes the relay). */
+  onEmitted?: () => void;
+  /** Attempts for a transient error before the record is dead-lettered. */
+  maxAttempts?: number;
+  retryMinDelayMs?: number;
+  retryMaxDelayMs?: number;
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  now?: () => Date;
+};
+
+export type RunningConsumer = {
+  consumer: Consumer;
+  stop: () => Promise<void>;
+  /** Fails once the consumer crashed for good (kafkajs gave up restarting it). */
+  health: () => Promise<void>;
+  onCrash: (listener: (error: Error) => void) => void;
+};
+
+/** Subscribes to the handlers' topics and runs the loop until stop(). */
+export async function runConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
+  const { kafka, pool, groupId, handlers, decode, producer, log } = options;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const now = options.now ?? (() => new Date());
+  const topics = Object.keys(handlers) as Topic[];
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: 3_000,
+    allowAutoTopicCreation: false,
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+  let crashed: Error | undefined;
+  const crashListeners: ((error: Error) => void)[] = [];
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    if (!payload.restart) {
+      crashed = payload.error;
+      for (const listener of crashListeners) listener(payload.error);
+    }
+  });
+
+  async function handleRecord(topic: Topic, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
+    const started = performance.now();
+    const headers = headersToStrings(message.headers);
+    let attempts = 0;
+    try {
+      if (!message.value) throw Object.assign(new Error('record has no value (tombstone)'), { name: 'EmptyRecordError' });
+      const value = message.value;
+      const outcome = await pRetry(
+        async () => {
+          attempts += 1;
+          const event = await decode(topic, value);
+          return processInTransaction(topic, partition, message, headers, event);
+        },
+        {
+          retries: maxAttempts - 1,
+          minTimeout: options.retryMinDelayMs ?? 100,
+          maxTimeout: options.retryMaxDelayMs ?? 5_000,
+          factor: 2,
+          randomize: true,
+          shouldRetry: ({ error }) => isRetriable(error),
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (!isRetriable(error) || retriesLeft === 0) return;
+            handlerRetries.inc({ topic });
+            log.warn({ err: error, topic, partition, offset: message.offset, attempt: attemptNumber }, 'retrying record');
+            await heartbeat();
+          },
+        },
+      );
+      recordsConsumed.inc({ topic, outcome });
+      handlerDuration.observe({ topic }, (performance.now() - started) / 1000);
+    } catch (error) {
+      log.error(
+        { err: error, topic, partition, offset: message.offset, attempts, error_class: errorClass(error) },
+        'record dead-lettered',
+      );
+      await sendToDeadLetter(producer, { topic, partition, message, groupId, error, attempts: Math.max(attempts, 1) });
+      recordsConsumed.inc({ topic, outcome: 'dead_lettered' });
+    }
+  }
+
+  async function processInTransaction<T extends Topic>(
+    topic: T,
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    event: EventByTopic[T],
+  ): Promise<'processed' | 'duplicate'> {
+    const handler: Handler<T> | undefined = handlers[topic];
+    if (!handler) throw new Error(`no handler for ${topic}`);
+    const recordLog = log.child({
+      event_id: event.event_id,
+      order_id: event.order_id,
+      correlation_id: event.correlation_id,
+      topic,
+    });
+    let emitted = 0;
+    const outcome = await withTransaction(pool, async (tx) => {
+      const [inserted] = await tx.query<ResultSetHeader>(
+        'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)',
+        [groupId, event.event_id, topic],
+      );
+      if (inserted.affectedRows === 0) return 'duplicate' as const;
+      const emit = async <E extends Topic>(emitTopic: E, emitEvent: EventByTopic[E]) => {
+        const outgoing: OutgoingEvent<E> = {
+          topic: emitTopic,
+          key: emitEvent.order_id,
+          event: emitEvent,
+          traceparent: headers[HEADER_TRACEPARENT],
+        };
+        await appendToOutbox(tx, [outgoing]);
+        emitted += 1;
+      };
+      await handler(event, {
+        tx,
+        now: now(),
+        log: recordLog,
+        emit,
+        record: { topic, partition, offset: message.offset, headers },
+      });
+      return 'processed' as const;
+    });
+    if (outcome === 'duplicate') recordLog.debug('duplicate delivery skipped');
+    if (emitted > 0) options.onEmitted?.();
+    return outcome;
+  }
+
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: 1_000,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    eachBatch: async (payload: EachBatchPayload) => {
+      const { batch } = payload;
+      const heartbeat = () => payload.heartbeat();
+      for (const message of batch.messages) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        await handleRecord(batch.topic as Topic, batch.partition, message, heartbeat);
+        payload.resolveOffset(message.offset);
+        await heartbeat();
+      }
+      await payload.commitOffsetsIfNecessary();
+    },
+  });
+
+  return {
+    consumer,
+    stop: () => consumer.disconnect(),
+    async health() {
+      if (crashed) throw crashed;
+    },
+    onCrash: (listener) => crashListeners.push(listener),
+  };
+}

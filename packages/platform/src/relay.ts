@@ -1,0 +1,199 @@
+// The read side of the transactional outbox: publishes pending rows to Kafka in id order
+// and stamps them published. One relay per service database is active at a time (a MySQL
+// named lock held on a dedicated connection: it vanishes with the process or connection),
+// so per-key order holds with any number of instances; the others stand by.
+// A crash between "sent" and "stamped" republishes the batch: consumers dedupe by event_id.
+import type { Producer, Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Pool, PoolConnection } from './mysql.ts';
+import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
+import type { Topic } from './events.ts';
+import { isRetriable, errorMessage } from './errors.ts';
+import { recordsProduced, outboxBacklog, outboxOldestAge } from './metrics.ts';
+import { createWakeSignal, sleep } from './signal.ts';
+
+export type EncodeFn = (topic: Topic, payload: unknown) => Promise<Buffer>;
+
+export type RelayOptions = {
+  pool: Pool;
+  producer: Producer;
+  encode: EncodeFn;
+  log: Logger;
+  /** Name of the leadership lock; one per service database. */
+  lockName: string;
+  batchSize?: number;
+  /** Fallback poll when nobody wakes the relay (rows written by another instance). */
+  idlePollMs?: number;
+  /** Published rows older than this are deleted. */
+  retentionMs?: number;
+  /** Inbox rows older than this are deleted (must exceed Kafka's retention for dedupe to hold). */
+  inboxRetentionMs?: number;
+  purgeIntervalMs?: number;
+};
+
+export type OutboxRelay = {
+  start: () => void;
+  /** Call after committing a transaction that appended to the outbox. */
+  wake: () => void;
+  /** Finishes the batch in flight, releases leadership and stops. */
+  stop: () => Promise<void>;
+  isLeader: () => boolean;
+  /** Fails when the relay loop has died (for readiness). */
+  health: () => Promise<void>;
+};
+
+type OutboxRow = RowDataPacket & {
+  id: number;
+  event_id: string;
+  topic: Topic;
+  message_key: string;
+  payload: string;
+  headers: string;
+};
+
+/** Creates the relay; call start() once Kafka and MySQL are reachable. */
+export function createOutboxRelay(options: RelayOptions): OutboxRelay {
+  const batchSize = options.batchSize ?? 500;
+  const idlePollMs = options.idlePollMs ?? 500;
+  const retentionMs = options.retentionMs ?? 24 * 3600_000;
+  const inboxRetentionMs = options.inboxRetentionMs ?? 8 * 24 * 3600_000;
+  const purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
+  const { pool, producer, encode, log } = options;
+  const signal = createWakeSignal();
+  let lockConnection: PoolConnection | undefined;
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let lastPurgeAt = 0;
+  let lastGaugeAt = 0;
+  let failure: Error | undefined;
+
+  async function holdLeadership(): Promise<boolean> {
+    if (lockConnection) {
+      try {
+        const [rows] = await lockConnection.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [
+          options.lockName,
+        ]);
+        if (rows[0]?.mine === 1) return true;
+      } catch (error) {
+        log.warn({ err: error }, 'outbox relay lost its lock connection');
+      }
+      dropLeadership();
+    }
+    const connection = await pool.getConnection();
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [options.lockName]);
+    if (rows[0]?.locked === 1) {
+      lockConnection = connection;
+      log.info({ lock: options.lockName }, 'outbox relay is the active publisher');
+      return true;
+    }
+    connection.release();
+    return false;
+  }
+
+  function dropLeadership(): void {
+    // Destroy rather than release: a pooled connection would keep holding the lock.
+    lockConnection?.destroy();
+    lockConnection = undefined;
+  }
+
+  async function publishBatch(): Promise<number> {
+    const [rows] = await pool.query<OutboxRow[]>(
+      `SELECT id, event_id, topic, message_key, payload, headers FROM outbox
+        WHERE published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`,
+      [batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const byTopic = new Map<string, Message[]>();
+    const sentIds: number[] = [];
+    for (const row of rows) {
+      let value: Buffer;
+      try {
+        value = await encode(row.topic, JSON.parse(row.payload));
+      } catch (error) {
+        if (isRetriable(error)) throw error;
+        // A row that can never be encoded is a bug in its producer; park it, loudly, instead of
+        // blocking every later event behind it.
+        log.error({ err: error, event_id: row.event_id, topic: row.topic }, 'outbox row cannot be encoded; parked');
+        await pool.query('UPDATE outbox SET failed_at = NOW(3), last_error = ? WHERE id = ?', [errorMessage(error), row.id]);
+        continue;
+      }
+      const headers = JSON.parse(row.headers) as Record<string, string>;
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value, headers });
+      byTopic.set(row.topic, messages);
+      sentIds.push(row.id);
+    }
+    if (sentIds.length > 0) {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      await pool.query<ResultSetHeader>('UPDATE outbox SET published_at = NOW(3) WHERE id IN (?)', [sentIds]);
+      for (const [topic, messages] of byTopic) recordsProduced.inc({ topic }, messages.length);
+    }
+    return rows.length;
+  }
+
+  async function housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (now - lastGaugeAt >= 5_000) {
+      lastGaugeAt = now;
+      const [rows] = await pool.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS pending, TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(3)) / 1e6 AS age
+           FROM outbox WHERE published_at IS NULL AND failed_at IS NULL`,
+      );
+      outboxBacklog.set(Number(rows[0]?.pending ?? 0));
+      outboxOldestAge.set(Number(rows[0]?.age ?? 0));
+    }
+    if (now - lastPurgeAt >= purgeIntervalMs) {
+      lastPurgeAt = now;
+      await pool.query('DELETE FROM outbox WHERE published_at < NOW(3) - INTERVAL ? SECOND LIMIT 10000', [
+        Math.floor(retentionMs / 1000),
+      ]);
+      await pool.query('DELETE FROM inbox WHERE processed_at < NOW(3) - INTERVAL ? SECOND LIMIT 10000', [
+        Math.floor(inboxRetentionMs / 1000),
+      ]);
+    }
+  }
+
+  async function run(): Promise<void> {
+    let backoffMs = 100;
+    while (!stopping) {
+      try {
+        if (!(await holdLeadership())) {
+          await signal.wait(1_000);
+          continue;
+        }
+        const published = await publishBatch();
+        await housekeeping();
+        backoffMs = 100;
+        if (published < batchSize) await signal.wait(idlePollMs);
+      } catch (error) {
+        // Kafka or MySQL unavailable: rows stay pending, order is kept, we try again.
+        log.warn({ err: error, retry_in_ms: backoffMs }, 'outbox relay batch failed; retrying');
+        await sleep(backoffMs + Math.random() * backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5_000);
+      }
+    }
+  }
+
+  return {
+    start() {
+      loop ??= run().catch((error: unknown) => {
+        failure = error instanceof Error ? error : new Error(String(error));
+        log.fatal({ err: error }, 'outbox relay loop died');
+      });
+    },
+    wake: () => signal.wake(),
+    async stop() {
+      stopping = true;
+      signal.wake();
+      await loop;
+      dropLeadership();
+    },
+    isLeader: () => lockConnection !== undefined,
+    async health() {
+      if (failure) throw failure;
+    },
+  };
+}

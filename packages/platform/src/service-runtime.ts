@@ -1,0 +1,170 @@
+// Wires the shared pieces of a service in one place: logger, MySQL pool and migrations,
+// Kafka clients and topics, serde, outbox relay, HTTP shell, consumer, graceful shutdown.
+// A service's main.ts passes its config, handlers and routes; the order of start-up and
+// shutdown lives here so every service gets it right the same way.
+import type { Hono } from 'hono';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { CommonConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createPool, databaseName, migrateService, type Pool } from './mysql.ts';
+import { createKafka, ensureTopics } from './kafka.ts';
+import { createSerde, type Serde } from './serde.ts';
+import { createOutboxRelay, type OutboxRelay } from './relay.ts';
+import { runConsumer, type HandlerMap, type RunningConsumer } from './consumer.ts';
+import { startLagMonitor, type LagMonitor } from './lag-monitor.ts';
+import { createHttpApp, startHttpServer, stopHttpServer, type AppEnv } from './http.ts';
+import { installGracefulShutdown, type StopStep } from './lifecycle.ts';
+import { setServiceLabel } from './metrics.ts';
+import type { HealthCheck } from './health.ts';
+import { dlqTopic, TOPICS, type Topic } from './events.ts';
+
+export type ServiceDefinition = {
+  name: string;
+  config: CommonConfig;
+  /** The service's default database (CONTRACT.md), used when MYSQL_URL has no path. */
+  defaultDatabase: string;
+  migrationsDir: string;
+  /** Topics this service publishes through its outbox. */
+  produces: Topic[];
+};
+
+export type ServiceRuntime = {
+  name: string;
+  log: Logger;
+  pool: Pool;
+  database: string;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  serde: Serde;
+  relay: OutboxRelay;
+  app: Hono<AppEnv>;
+  /** Extra readiness checks (e.g. Redis); add before start(). */
+  checks: HealthCheck[];
+  /** Extra shutdown steps run after the consumer stops and before the relay flushes. */
+  stopSteps: StopStep[];
+  /** Starts the consumer (if handlers are given), the relay and the HTTP server. */
+  start: (options?: { groupId?: string; handlers?: HandlerMap }) => Promise<void>;
+  shutdown: (reason: string, code?: number) => Promise<void>;
+};
+
+/** Connects everything a service needs; nothing consumes or listens until start(). */
+export async function createServiceRuntime(definition: ServiceDefinition): Promise<ServiceRuntime> {
+  const { name, config } = definition;
+  setServiceLabel(name);
+  const log = createLogger(name, config.LOG_LEVEL);
+  const database = databaseName(config.MYSQL_URL, definition.defaultDatabase);
+  await migrateService(config.MYSQL_URL, database, definition.migrationsDir);
+  const pool = createPool(config.MYSQL_URL, database, config.MYSQL_POOL_SIZE);
+
+  const kafka = createKafka(config, config.KAFKA_CLIENT_ID ?? name, log);
+  const admin = kafka.admin();
+  await admin.connect();
+  // Every topic of the contract and its DLQ exist before anyone produces or subscribes.
+  await ensureTopics(admin, [...TOPICS, ...TOPICS.map(dlqTopic)], {
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+
+  const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [...TOPICS] });
+  await serde.init();
+
+  const relay = createOutboxRelay({
+    pool,
+    producer,
+    encode: (topic, payload) => serde.encode(topic, payload as never),
+    log: log.child({ component: 'relay' }),
+    lockName: `outbox-relay:${database}`,
+  });
+
+  let consumer: RunningConsumer | undefined;
+  let lag: LagMonitor | undefined;
+  let server: ServerType | undefined;
+  const checks: HealthCheck[] = [];
+  const stopSteps: StopStep[] = [];
+
+  const baseChecks = (): HealthCheck[] => [
+    { name: 'mysql', critical: true, check: async () => void (await pool.query('SELECT 1')) },
+    { name: 'kafka', critical: true, check: async () => void (await admin.describeCluster()) },
+    {
+      name: 'schema_registry',
+      critical: true,
+      check: async () => {
+        const response = await fetch(`${config.SCHEMA_REGISTRY_URL}/subjects`);
+        if (!response.ok) throw new Error(`registry answered ${response.status}`);
+      },
+    },
+    { name: 'outbox_relay', critical: true, check: () => relay.health() },
+    ...(consumer ? [{ name: 'consumer', critical: true, check: () => consumer!.health() }] : []),
+    ...(lag ? [{ name: 'consumer_progress', critical: true, check: () => lag!.health() }] : []),
+    ...checks,
+  ];
+  const app = createHttpApp({ log, checks: baseChecks });
+
+  const runtime: ServiceRuntime = {
+    name,
+    log,
+    pool,
+    database,
+    kafka,
+    admin,
+    producer,
+    serde,
+    relay,
+    app,
+    checks,
+    stopSteps,
+    shutdown: async () => undefined,
+    async start(options = {}) {
+      relay.start();
+      if (options.handlers) {
+        const groupId = options.groupId ?? name;
+        consumer = await runConsumer({
+          kafka,
+          pool,
+          groupId,
+          handlers: options.handlers,
+          decode: (topic, buffer) => serde.decode(topic, buffer),
+          producer,
+          log: log.child({ component: 'consumer', group: groupId }),
+          onEmitted: () => relay.wake(),
+        });
+        // kafkajs gave up restarting, or made no progress with lag: exit for the supervisor.
+        consumer.onCrash(() => void runtime.shutdown('consumer crashed', 1));
+        lag = startLagMonitor({
+          admin,
+          groupId,
+          topics: Object.keys(options.handlers),
+          log,
+          onStall: () => void runtime.shutdown('consumer stalled', 1),
+        });
+      }
+      server = await startHttpServer(app, config.PORT);
+      log.info({ port: config.PORT, database }, `${name} service started`);
+    },
+  };
+  runtime.shutdown = installGracefulShutdown(
+    log,
+    [
+      { name: 'http', stop: async () => server && stopHttpServer(server) },
+      { name: 'lag-monitor', stop: async () => lag?.stop() },
+      { name: 'consumer', stop: async () => consumer?.stop() },
+      { name: 'service', stop: async () => Promise.all(stopSteps.map((s) => s.stop())) },
+      { name: 'relay', stop: () => relay.stop() },
+      { name: 'producer', stop: () => producer.disconnect() },
+      { name: 'admin', stop: () => admin.disconnect() },
+      { name: 'mysql', stop: () => pool.end() },
+    ],
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+  return runtime;
+}
