@@ -27,13 +27,19 @@ describe('real infrastructure', () => {
       { type: SchemaType.AVRO, schema: greeting([{ name: 'text', type: 'string' }]) },
       { subject: `${topic}-value` },
     );
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     const texts = ['olá', 'hola', 'hello'];
     await producer.send({
       topic,
       acks: -1,
-      messages: await Promise.all(texts.map(async (text) => ({ key: text, value: await registry.encode(id, { text }) }))),
+      messages: await Promise.all(
+        texts.map(async (text) => ({ key: text, value: await registry.encode(id, { text }) })),
+      ),
     });
     await producer.disconnect();
 
@@ -54,19 +60,24 @@ describe('real infrastructure', () => {
 
   it('the registry rejects a BACKWARD-incompatible change', async () => {
     const subject = `${uniqueName('infra-compat')}-value`;
-    await registry.register({ type: SchemaType.AVRO, schema: greeting([{ name: 'text', type: 'string' }]) }, { subject });
+    await registry.register(
+      { type: SchemaType.AVRO, schema: greeting([{ name: 'text', type: 'string' }]) },
+      { subject },
+    );
     const incompatible = greeting([
       { name: 'text', type: 'string' },
       { name: 'lang', type: 'string' }, // new field without a default: old records can't be read
     ]);
-    await expect(registry.register({ type: SchemaType.AVRO, schema: incompatible }, { subject })).rejects.toThrow(
-      /incompatible|409|compatib/i,
-    );
+    await expect(
+      registry.register({ type: SchemaType.AVRO, schema: incompatible }, { subject }),
+    ).rejects.toThrow(/incompatible|409|compatib/i);
   });
 
   it('queries MariaDB through mysql2', async () => {
     const connection = await mysql.createConnection(infra.mysqlUrl);
-    const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT VERSION() AS version, 6 * 7 AS answer');
+    const [rows] = await connection.query<mysql.RowDataPacket[]>(
+      'SELECT VERSION() AS version, 6 * 7 AS answer',
+    );
     await connection.end();
     expect(rows[0]?.answer).toBe(42);
     expect(String(rows[0]?.version)).toMatch(/\d+\.\d+/);

@@ -33,13 +33,19 @@ export function testKafka(clientId = uniqueName('test')): Kafka {
 
 /** Creates topics (3 partitions by default) and waits for their leaders. */
 export async function createTopics(admin: Admin, topics: string[], numPartitions = 3): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions })),
+  });
 }
 
 export type TestDatabase = { name: string; url: string; pool: Pool; drop: () => Promise<void> };
 
 /** A fresh database (dropped by `drop`), migrated with the platform tables and optional service migrations. */
-export async function createTestDatabase(prefix: string, serviceMigrationsDir?: string): Promise<TestDatabase> {
+export async function createTestDatabase(
+  prefix: string,
+  serviceMigrationsDir?: string,
+): Promise<TestDatabase> {
   const { mysqlUrl } = testInfra();
   const name = uniqueName(prefix).slice(0, 64);
   const url = `${mysqlUrl.replace(/\/$/, '')}/${name}`;

@@ -4,7 +4,10 @@
 import { z } from 'zod';
 
 /** Parses `env` with `schema`; on failure throws a ConfigError whose message is one line per bad variable. */
-export function parseConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
@@ -17,7 +20,10 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Proces
 }
 
 /** Like parseConfig, but prints the problem and exits 1: for a service's main.ts. */
-export function loadConfigOrExit<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfigOrExit<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   try {
     return parseConfig(schema, env);
   } catch (error) {
@@ -34,7 +40,9 @@ export class ConfigError extends Error {
 }
 
 function redact(name: string, value: string): string {
-  return /PASSWORD|SECRET|KEY|TOKEN/i.test(name) ? '***' : value.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+  return /PASSWORD|SECRET|KEY|TOKEN/i.test(name)
+    ? '***'
+    : value.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
 
 const boolFromEnv = z
@@ -66,6 +74,11 @@ export const commonEnv = {
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Prepended to every topic name (and so to registry subjects): isolates tests and environments. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, { message: 'only letters, digits, . _ -' })
+    .default(''),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
   SCHEMA_REGISTRY_URL: urlWithProtocol(['http:', 'https:']),

@@ -47,6 +47,8 @@ export type ConsumerOptions = {
   retryMinDelayMs?: number;
   retryMaxDelayMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Topics are subscribed as `${topicPrefix}${topic}` (KAFKA_TOPIC_PREFIX); handlers see the logical name. */
+  topicPrefix?: string;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   now?: () => Date;
@@ -66,6 +68,8 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
   const maxAttempts = options.maxAttempts ?? 10;
   const now = options.now ?? (() => new Date());
   const topics = Object.keys(handlers) as Topic[];
+  const topicPrefix = options.topicPrefix ?? '';
+  const logicalTopic = (physical: string) => physical.slice(topicPrefix.length) as Topic;
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -83,12 +87,18 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     }
   });
 
-  async function handleRecord(topic: Topic, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
+  async function handleRecord(
+    topic: Topic,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const started = performance.now();
     const headers = headersToStrings(message.headers);
     let attempts = 0;
     try {
-      if (!message.value) throw Object.assign(new Error('record has no value (tombstone)'), { name: 'EmptyRecordError' });
+      if (!message.value)
+        throw Object.assign(new Error('record has no value (tombstone)'), { name: 'EmptyRecordError' });
       const value = message.value;
       const outcome = await pRetry(
         async () => {
@@ -106,7 +116,10 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
           onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
             if (!isRetriable(error) || retriesLeft === 0) return;
             handlerRetries.inc({ topic });
-            log.warn({ err: error, topic, partition, offset: message.offset, attempt: attemptNumber }, 'retrying record');
+            log.warn(
+              { err: error, topic, partition, offset: message.offset, attempt: attemptNumber },
+              'retrying record',
+            );
             await heartbeat();
           },
         },
@@ -118,7 +131,14 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
         { err: error, topic, partition, offset: message.offset, attempts, error_class: errorClass(error) },
         'record dead-lettered',
       );
-      await sendToDeadLetter(producer, { topic, partition, message, groupId, error, attempts: Math.max(attempts, 1) });
+      await sendToDeadLetter(producer, {
+        topic: `${topicPrefix}${topic}`,
+        partition,
+        message,
+        groupId,
+        error,
+        attempts: Math.max(attempts, 1),
+      });
       recordsConsumed.inc({ topic, outcome: 'dead_lettered' });
     }
   }
@@ -170,7 +190,10 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
   }
 
   await consumer.connect();
-  await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+  await consumer.subscribe({
+    topics: topics.map((t) => `${topicPrefix}${t}`),
+    fromBeginning: options.fromBeginning ?? true,
+  });
   await consumer.run({
     autoCommit: true,
     autoCommitInterval: 1_000,
@@ -181,7 +204,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       const heartbeat = () => payload.heartbeat();
       for (const message of batch.messages) {
         if (!payload.isRunning() || payload.isStale()) break;
-        await handleRecord(batch.topic as Topic, batch.partition, message, heartbeat);
+        await handleRecord(logicalTopic(batch.topic), batch.partition, message, heartbeat);
         payload.resolveOffset(message.offset);
         await heartbeat();
       }

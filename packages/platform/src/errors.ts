@@ -8,7 +8,11 @@ export const errorCodes = {
   PAYLOAD_TOO_LARGE: { status: 413, retriable: false, title: 'Request body too large' },
   UNAUTHORIZED: { status: 401, retriable: false, title: 'Missing or invalid API key' },
   NOT_FOUND: { status: 404, retriable: false, title: 'Resource not found' },
-  IDEMPOTENCY_KEY_REUSED: { status: 422, retriable: false, title: 'Idempotency-Key reused with a different body' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    retriable: false,
+    title: 'Idempotency-Key reused with a different body',
+  },
   CONFLICT: { status: 409, retriable: false, title: 'Conflict' },
   DECODE_FAILED: { status: 400, retriable: false, title: 'Record could not be decoded' },
   SCHEMA_MISMATCH: { status: 400, retriable: false, title: 'Record schema is not the topic schema' },
@@ -62,7 +66,8 @@ export function isRetriable(error: unknown): boolean {
   const { code, retriable, name } = error as { code?: unknown; retriable?: unknown; name?: unknown };
   if (typeof code === 'string' && TRANSIENT_SQL_CODES.has(code)) return true;
   if (retriable === true) return true; // kafkajs marks its retriable errors
-  if (typeof name === 'string' && /^KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(name)) return true;
+  if (typeof name === 'string' && /^KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(name))
+    return true;
   const message = error instanceof Error ? error.message : '';
   if (/ECONNREFUSED|ECONNRESET|socket hang up|fetch failed|ETIMEDOUT/.test(message)) return true;
   return error instanceof Error && error.cause !== undefined && isRetriable(error.cause);

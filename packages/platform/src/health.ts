@@ -21,7 +21,10 @@ export async function checkReadiness(checks: HealthCheck[]): Promise<ReadinessRe
     }),
   );
   const ready = results.every(([, result, critical]) => !critical || result.status === 'up');
-  return { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results.map(([n, r]) => [n, r])) };
+  return {
+    status: ready ? 'ready' : 'not_ready',
+    checks: Object.fromEntries(results.map(([n, r]) => [n, r])),
+  };
 }
 
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -26,11 +26,20 @@ export type Problem = {
 /** Builds the RFC 9457 body for an error code. */
 export function problemBody(code: ErrorCode, detail: string, extra: Partial<Problem> = {}): Problem {
   const { status, title } = errorCodes[code];
-  return { type: `urn:commerce:problem:${code.toLowerCase().replaceAll('_', '-')}`, title, status, detail, code, ...extra };
+  return {
+    type: `urn:commerce:problem:${code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status,
+    detail,
+    code,
+    ...extra,
+  };
 }
 
 export function problemResponse(c: Context, problem: Problem): Response {
-  return c.body(JSON.stringify(problem), problem.status as 400, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify(problem), problem.status as 400, {
+    'content-type': 'application/problem+json',
+  });
 }
 
 /** Creates a hono app with /health/live, /health/ready, /metrics and problem+json errors. */
@@ -53,10 +62,15 @@ export function createHttpApp(options: { log: Logger; checks: () => HealthCheck[
     const report = await checkReadiness(options.checks());
     return c.json(report, report.status === 'ready' ? 200 : 503);
   });
-  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }));
+  app.get('/metrics', async (c) =>
+    c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+  );
 
   app.notFound((c) =>
-    problemResponse(c, problemBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`, { instance: c.req.path })),
+    problemResponse(
+      c,
+      problemBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`, { instance: c.req.path }),
+    ),
   );
   app.onError((error, c) => {
     const request_id = c.get('requestId');
@@ -72,17 +86,28 @@ export function createHttpApp(options: { log: Logger; checks: () => HealthCheck[
       );
     }
     if (error instanceof HTTPException) {
-      const code: ErrorCode = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED';
-      return problemResponse(c, problemBody(code, error.message || errorCodes[code].title, { instance: c.req.path, request_id }));
+      const code: ErrorCode =
+        error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED';
+      return problemResponse(
+        c,
+        problemBody(code, error.message || errorCodes[code].title, { instance: c.req.path, request_id }),
+      );
     }
     options.log.error({ err: error, request_id }, 'unhandled error');
-    return problemResponse(c, problemBody('INTERNAL', 'internal error', { instance: c.req.path, request_id }));
+    return problemResponse(
+      c,
+      problemBody('INTERNAL', 'internal error', { instance: c.req.path, request_id }),
+    );
   });
   return app;
 }
 
 /** Starts the node HTTP server; resolves once listening. */
-export async function startHttpServer(app: Hono<AppEnv>, port: number, hostname = '0.0.0.0'): Promise<ServerType> {
+export async function startHttpServer(
+  app: Hono<AppEnv>,
+  port: number,
+  hostname = '0.0.0.0',
+): Promise<ServerType> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
   });

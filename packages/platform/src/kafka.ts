@@ -21,7 +21,8 @@ export function createKafka(settings: KafkaSettings, clientId: string, log: Logg
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
-      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      const level =
+        entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
       log[level]({ kafkajs: entry.namespace, ...extra }, message);
     },
   };
@@ -50,8 +51,7 @@ export async function ensureTopics(
       topic,
       numPartitions: options.partitions,
       replicationFactor: options.replicationFactor,
-      configEntries:
-        options.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
+      configEntries: options.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
     })),
   });
 }

@@ -6,7 +6,11 @@ import type { Logger } from 'pino';
 export type StopStep = { name: string; stop: () => Promise<unknown> };
 
 /** Registers signal handlers that run `steps` in order, bounded by `timeoutMs`. */
-export function installGracefulShutdown(log: Logger, steps: StopStep[], timeoutMs: number): (reason: string, code?: number) => Promise<void> {
+export function installGracefulShutdown(
+  log: Logger,
+  steps: StopStep[],
+  timeoutMs: number,
+): (reason: string, code?: number) => Promise<void> {
   let shuttingDown = false;
   async function shutdown(reason: string, code = 0): Promise<void> {
     if (shuttingDown) return;

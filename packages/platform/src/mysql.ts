@@ -106,7 +106,11 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T
 const platformMigrations = new URL('../migrations', import.meta.url).pathname;
 
 /** Applies the platform's tables (outbox, inbox) and then the service's own migrations. */
-export async function migrateService(mysqlUrl: string, database: string, serviceMigrationsDir: string): Promise<void> {
+export async function migrateService(
+  mysqlUrl: string,
+  database: string,
+  serviceMigrationsDir: string,
+): Promise<void> {
   await migrate(mysqlUrl, database, platformMigrations, 'platform_schema_version');
   await migrate(mysqlUrl, database, serviceMigrationsDir, 'schema_version');
 }

@@ -21,6 +21,8 @@ export type RelayOptions = {
   log: Logger;
   /** Name of the leadership lock; one per service database. */
   lockName: string;
+  /** Prepended to each row's topic when producing (KAFKA_TOPIC_PREFIX). */
+  topicPrefix?: string;
   batchSize?: number;
   /** Fallback poll when nobody wakes the relay (rows written by another instance). */
   idlePollMs?: number;
@@ -70,9 +72,10 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   async function holdLeadership(): Promise<boolean> {
     if (lockConnection) {
       try {
-        const [rows] = await lockConnection.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [
-          options.lockName,
-        ]);
+        const [rows] = await lockConnection.query<RowDataPacket[]>(
+          'SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine',
+          [options.lockName],
+        );
         if (rows[0]?.mine === 1) return true;
       } catch (error) {
         log.warn({ err: error }, 'outbox relay lost its lock connection');
@@ -80,7 +83,9 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       dropLeadership();
     }
     const connection = await pool.getConnection();
-    const [rows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [options.lockName]);
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [
+      options.lockName,
+    ]);
     if (rows[0]?.locked === 1) {
       lockConnection = connection;
       log.info({ lock: options.lockName }, 'outbox relay is the active publisher');
@@ -113,14 +118,21 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         if (isRetriable(error)) throw error;
         // A row that can never be encoded is a bug in its producer; park it, loudly, instead of
         // blocking every later event behind it.
-        log.error({ err: error, event_id: row.event_id, topic: row.topic }, 'outbox row cannot be encoded; parked');
-        await pool.query('UPDATE outbox SET failed_at = NOW(3), last_error = ? WHERE id = ?', [errorMessage(error), row.id]);
+        log.error(
+          { err: error, event_id: row.event_id, topic: row.topic },
+          'outbox row cannot be encoded; parked',
+        );
+        await pool.query('UPDATE outbox SET failed_at = NOW(3), last_error = ? WHERE id = ?', [
+          errorMessage(error),
+          row.id,
+        ]);
         continue;
       }
       const headers = JSON.parse(row.headers) as Record<string, string>;
-      const messages = byTopic.get(row.topic) ?? [];
+      const physicalTopic = `${options.topicPrefix ?? ''}${row.topic}`;
+      const messages = byTopic.get(physicalTopic) ?? [];
       messages.push({ key: row.message_key, value, headers });
-      byTopic.set(row.topic, messages);
+      byTopic.set(physicalTopic, messages);
       sentIds.push(row.id);
     }
     if (sentIds.length > 0) {

@@ -64,7 +64,9 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
   const admin = kafka.admin();
   await admin.connect();
   // Every topic of the contract and its DLQ exist before anyone produces or subscribes.
-  await ensureTopics(admin, [...TOPICS, ...TOPICS.map(dlqTopic)], {
+  const prefix = config.KAFKA_TOPIC_PREFIX;
+  const physical = TOPICS.map((topic) => `${prefix}${topic}`);
+  await ensureTopics(admin, [...physical, ...physical.map(dlqTopic)], {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
   });
@@ -75,7 +77,11 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
   });
   await producer.connect();
 
-  const serde = createSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, topics: [...TOPICS] });
+  const serde = createSerde({
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    topics: [...TOPICS],
+    topicPrefix: prefix,
+  });
   await serde.init();
 
   const relay = createOutboxRelay({
@@ -84,6 +90,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
     encode: (topic, payload) => serde.encode(topic, payload as never),
     log: log.child({ component: 'relay' }),
     lockName: `outbox-relay:${database}`,
+    topicPrefix: prefix,
   });
 
   let consumer: RunningConsumer | undefined;
@@ -137,13 +144,14 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
           producer,
           log: log.child({ component: 'consumer', group: groupId }),
           onEmitted: () => relay.wake(),
+          topicPrefix: prefix,
         });
         // kafkajs gave up restarting, or made no progress with lag: exit for the supervisor.
         consumer.onCrash(() => void runtime.shutdown('consumer crashed', 1));
         lag = startLagMonitor({
           admin,
           groupId,
-          topics: Object.keys(options.handlers),
+          topics: Object.keys(options.handlers).map((topic) => `${prefix}${topic}`),
           log,
           onStall: () => void runtime.shutdown('consumer stalled', 1),
         });

@@ -12,7 +12,12 @@ export const envSchema = z
     NOTIFY_CHANNELS: z
       .string()
       .default('log')
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(channel).min(1)),
     /** smtp://user:pass@host:port — required when the smtp channel is on. */
     SMTP_URL: urlWithProtocol(['smtp:', 'smtps:']).optional(),
@@ -28,11 +33,23 @@ export const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NOTIFY_CHANNELS.includes('smtp') && !env.SMTP_URL)
-      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when NOTIFY_CHANNELS includes smtp' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'required when NOTIFY_CHANNELS includes smtp',
+      });
     if (env.NOTIFY_CHANNELS.includes('webhook') && !env.WEBHOOK_URL)
-      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'required when NOTIFY_CHANNELS includes webhook' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_URL'],
+        message: 'required when NOTIFY_CHANNELS includes webhook',
+      });
     if (env.NOTIFY_CHANNELS.includes('webhook') && !env.WEBHOOK_SECRET)
-      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'required when NOTIFY_CHANNELS includes webhook' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message: 'required when NOTIFY_CHANNELS includes webhook',
+      });
   });
 
 export type NotifyConfig = z.infer<typeof envSchema>;
