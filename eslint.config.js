@@ -1,7 +1,6 @@
-// Type-aware linting (typescript-eslint) plus an import-cycle check.
+// Type-aware linting (typescript-eslint). Import cycles are checked by dpdm (npm run cycles).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.cache/**', '.run/**', 'bench/results/**', 'coverage/**'] },
@@ -11,15 +10,12 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })] },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import-x/no-cycle': 'error',
       // async functions that return a promise without awaiting are fine (uniform interfaces).
       '@typescript-eslint/require-await': 'off',
     },

@@ -17,6 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== lint"; npx eslint .
+echo "== import cycles"; npm run --silent cycles
 echo "== format"; npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
 echo "== schemas-check"; node scripts/schemas-check.ts

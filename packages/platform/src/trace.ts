@@ -33,7 +33,8 @@ export function headersToStrings(headers: Record<string, unknown> | undefined): 
   for (const [name, value] of Object.entries(headers ?? {})) {
     const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
     if (first === undefined || first === null) continue;
-    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first as string | number);
+    if (Buffer.isBuffer(first)) out[name] = first.toString('utf8');
+    else if (typeof first === 'string') out[name] = first;
   }
   return out;
 }
