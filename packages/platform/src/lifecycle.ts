@@ -5,6 +5,17 @@ import type { Logger } from 'pino';
 
 export type StopStep = { name: string; stop: () => Promise<unknown> };
 
+/** Runs stop steps in order; a failing step is logged and the next one still runs. */
+export async function runStopSteps(log: Logger, steps: StopStep[]): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step.stop();
+    } catch (error) {
+      log.warn({ err: error, step: step.name }, 'shutdown step failed');
+    }
+  }
+}
+
 /** Registers signal handlers that run `steps` in order, bounded by `timeoutMs`. */
 export function installGracefulShutdown(
   log: Logger,
@@ -21,13 +32,7 @@ export function installGracefulShutdown(
       process.exit(1);
     }, timeoutMs);
     deadline.unref();
-    for (const step of steps) {
-      try {
-        await step.stop();
-      } catch (error) {
-        log.warn({ err: error, step: step.name }, 'shutdown step failed');
-      }
-    }
+    await runStopSteps(log, steps);
     log.info('stopped');
     process.exit(code);
   }

@@ -16,7 +16,7 @@ import { createOutboxRelay, type OutboxRelay } from './relay.ts';
 import { runConsumer, type HandlerMap, type RunningConsumer } from './consumer.ts';
 import { startLagMonitor, type LagMonitor } from './lag-monitor.ts';
 import { createHttpApp, startHttpServer, stopHttpServer, type AppEnv } from './http.ts';
-import { installGracefulShutdown, type StopStep } from './lifecycle.ts';
+import { installGracefulShutdown, runStopSteps, type StopStep } from './lifecycle.ts';
 import { setServiceLabel } from './metrics.ts';
 import type { HealthCheck } from './health.ts';
 import { dlqTopic, TOPICS, type Topic } from './events.ts';
@@ -29,6 +29,8 @@ export type ServiceDefinition = {
   migrationsDir: string;
   /** Topics this service publishes through its outbox. */
   produces: Topic[];
+  /** false in tests: no SIGTERM/SIGINT handlers, no process.exit; use runtime.stop(). */
+  installSignalHandlers?: boolean;
 };
 
 export type ServiceRuntime = {
@@ -48,7 +50,10 @@ export type ServiceRuntime = {
   stopSteps: StopStep[];
   /** Starts the consumer (if handlers are given), the relay and the HTTP server. */
   start: (options?: { groupId?: string; handlers?: HandlerMap }) => Promise<void>;
+  /** Stops everything and exits the process (signals, crash, stall). */
   shutdown: (reason: string, code?: number) => Promise<void>;
+  /** Stops everything without exiting (tests, embedding). */
+  stop: () => Promise<void>;
 };
 
 /** Connects everything a service needs; nothing consumes or listens until start(). */
@@ -131,6 +136,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
     checks,
     stopSteps,
     shutdown: async () => undefined,
+    stop: async () => undefined,
     async start(options = {}) {
       relay.start();
       if (options.handlers) {
@@ -160,19 +166,24 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
       log.info({ port: config.PORT, database }, `${name} service started`);
     },
   };
-  runtime.shutdown = installGracefulShutdown(
-    log,
-    [
-      { name: 'http', stop: async () => server && stopHttpServer(server) },
-      { name: 'lag-monitor', stop: async () => lag?.stop() },
-      { name: 'consumer', stop: async () => consumer?.stop() },
-      { name: 'service', stop: async () => Promise.all(stopSteps.map((s) => s.stop())) },
-      { name: 'relay', stop: () => relay.stop() },
-      { name: 'producer', stop: () => producer.disconnect() },
-      { name: 'admin', stop: () => admin.disconnect() },
-      { name: 'mysql', stop: () => pool.end() },
-    ],
-    config.SHUTDOWN_TIMEOUT_MS,
-  );
+  const stopSequence: StopStep[] = [
+    { name: 'http', stop: async () => server && stopHttpServer(server) },
+    { name: 'lag-monitor', stop: async () => lag?.stop() },
+    { name: 'consumer', stop: async () => consumer?.stop() },
+    { name: 'service', stop: async () => Promise.all(stopSteps.map((s) => s.stop())) },
+    { name: 'relay', stop: () => relay.stop() },
+    { name: 'producer', stop: () => producer.disconnect() },
+    { name: 'admin', stop: () => admin.disconnect() },
+    { name: 'mysql', stop: () => pool.end() },
+  ];
+  runtime.stop = () => runStopSteps(log, stopSequence);
+  if (definition.installSignalHandlers ?? true) {
+    runtime.shutdown = installGracefulShutdown(log, stopSequence, config.SHUTDOWN_TIMEOUT_MS);
+  } else {
+    runtime.shutdown = async (reason) => {
+      log.warn({ reason }, 'shutdown requested (no process exit in embedded mode)');
+      await runtime.stop();
+    };
+  }
   return runtime;
 }
