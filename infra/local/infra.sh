@@ -135,7 +135,11 @@ start_broker() { # start_broker <dir> <name> <port> <cluster-id>
   local dir="$1" name="$2" port="$3" cluster_id="$4" java
   java="$(find_java 17)" || die "Kafka needs Java 17 or newer (none found)"
   if pid_alive "$dir/pid"; then log "$name already running (pid $(cat "$dir/pid"))"; return 0; fi
-  port_open "$port" && die "port $port is taken by something else; cannot start $name"
+  if port_open "$port"; then
+    # Another checkout's (or the machine's) broker: use it, like MariaDB and Redis, but never stop it.
+    [ "$name" = kafka ] && { log "a Kafka broker already answers on 127.0.0.1:$port (not started here); using it"; FOREIGN_KAFKA=yes; return 0; }
+    die "port $port is taken by something else; cannot start $name"
+  fi
   if [ ! -f "$dir/data/meta.properties" ]; then
     "$java" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format -t "$cluster_id" \
       -c "$dir/server.properties" -g >>"$RUN/logs/$name.log" 2>&1
@@ -165,7 +169,8 @@ kafka_start() {
 broker_ready() { # broker_ready <name> <port>: KRaft logs "Kafka Server started" once it serves clients
   port_open "$2" && grep -q "Kafka Server started" "$RUN/logs/$1.log" 2>/dev/null
 }
-kafka_ready() { broker_ready kafka 9092; }
+FOREIGN_KAFKA=no
+kafka_ready() { if [ "$FOREIGN_KAFKA" = yes ]; then port_open 9092; else broker_ready kafka 9092; fi; }
 
 cluster_start() {
   local voters="1@127.0.0.1:19192,2@127.0.0.1:19193,3@127.0.0.1:19194" i id
@@ -191,6 +196,7 @@ registry_start() {
   local dir="$RUN/registry" java
   mkdir -p "$dir" "$RUN/logs"
   if pid_alive "$dir/pid"; then log "schema registry already running (pid $(cat "$dir/pid"))"; return 0; fi
+  if registry_ready; then log "a schema registry already answers on 127.0.0.1:8081 (not started here); using it"; return 0; fi
   port_open 8081 && die "port 8081 is taken by something else; cannot start the schema registry"
   java="$(find_java 21)" || die "Apicurio Registry $APICURIO_VERSION needs Java 21 or newer (none found under /usr/lib/jvm or JAVA_HOME)"
   # In-memory storage: schemas are re-registered by the services at start, so nothing is lost.
