@@ -12,8 +12,8 @@ import type { ResultSetHeader } from 'mysql2/promise';
 import type { EventByTopic, Topic } from './events.ts';
 import { withTransaction } from './mysql.ts';
 import { appendToOutbox, type OutgoingEvent } from './outbox.ts';
-import { isRetriable, errorClass } from './errors.ts';
-import { sendToDeadLetter } from './dead-letter.ts';
+import { isRetriable } from './errors.ts';
+import { deadLetterErrorClass, sendToDeadLetter } from './dead-letter.ts';
 import { headersToStrings, HEADER_TRACEPARENT } from './trace.ts';
 import { recordsConsumed, handlerDuration, handlerRetries } from './metrics.ts';
 
@@ -120,7 +120,12 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
               { err: error, topic, partition, offset: message.offset, attempt: attemptNumber },
               'retrying record',
             );
-            await heartbeat();
+            // A failed heartbeat (rebalance in progress) must not end the retries: p-retry would
+            // reject with it and the record would be dead-lettered for a reason not its own. The
+            // heartbeat after the record raises it to kafkajs, which rejoins the group.
+            await heartbeat().catch((heartbeatError: unknown) =>
+              log.debug({ err: heartbeatError }, 'heartbeat during retry failed'),
+            );
           },
         },
       );
@@ -128,7 +133,14 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       handlerDuration.observe({ topic }, (performance.now() - started) / 1000);
     } catch (error) {
       log.error(
-        { err: error, topic, partition, offset: message.offset, attempts, error_class: errorClass(error) },
+        {
+          err: error,
+          topic,
+          partition,
+          offset: message.offset,
+          attempts,
+          error_class: deadLetterErrorClass(error),
+        },
         'record dead-lettered',
       );
       await sendToDeadLetter(producer, {

@@ -83,9 +83,14 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       dropLeadership();
     }
     const connection = await pool.getConnection();
-    const [rows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [
-      options.lockName,
-    ]);
+    let rows: RowDataPacket[];
+    try {
+      [rows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS locked', [options.lockName]);
+    } catch (error) {
+      // Do not hand a connection in an unknown state (maybe holding the lock) back to the pool.
+      connection.destroy();
+      throw error;
+    }
     if (rows[0]?.locked === 1) {
       lockConnection = connection;
       log.info({ lock: options.lockName }, 'outbox relay is the active publisher');

@@ -3,6 +3,10 @@
 import { loadConfigOrExit } from '@commerce/platform/config';
 import { createServiceRuntime } from '@commerce/platform/service-runtime';
 import { envSchema } from './config.ts';
+import { DEMO_CATALOG, DEMO_UNITS_PER_SKU } from './domain/catalog.ts';
+import { seedStock } from './adapters/mysql/stock.ts';
+import { inventoryHandlers } from './adapters/kafka/handlers/index.ts';
+import { registerStockRoutes } from './adapters/http/routes.ts';
 
 const config = loadConfigOrExit(envSchema);
 const runtime = await createServiceRuntime({
@@ -10,6 +14,11 @@ const runtime = await createServiceRuntime({
   config,
   defaultDatabase: 'inventory',
   migrationsDir: new URL('../migrations', import.meta.url).pathname,
-  produces: [],
+  produces: ['stock.reserved', 'stock.rejected', 'stock.released'],
 });
-await runtime.start();
+if (config.SEED_DEMO_CATALOG) {
+  const seeded = await seedStock(runtime.pool, DEMO_CATALOG, DEMO_UNITS_PER_SKU);
+  runtime.log.info({ seeded }, 'demo catalog seeded (existing SKUs untouched)');
+}
+registerStockRoutes(runtime.app, runtime.pool);
+await runtime.start({ handlers: inventoryHandlers });

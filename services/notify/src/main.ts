@@ -1,15 +1,8 @@
 // The notify service process: validated config, shared runtime (MySQL, Kafka, registry,
-// outbox relay, HTTP shell with health and metrics), graceful shutdown.
+// HTTP shell with health and metrics), the notification dispatcher, graceful shutdown.
 import { loadConfigOrExit } from '@commerce/platform/config';
-import { createServiceRuntime } from '@commerce/platform/service-runtime';
 import { envSchema } from './config.ts';
+import { startNotifyService } from './service.ts';
 
 const config = loadConfigOrExit(envSchema);
-const runtime = await createServiceRuntime({
-  name: 'notify',
-  config,
-  defaultDatabase: 'notify',
-  migrationsDir: new URL('../migrations', import.meta.url).pathname,
-  produces: [],
-});
-await runtime.start();
+await startNotifyService(config);

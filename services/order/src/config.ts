@@ -14,6 +14,8 @@ export const envSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** Seconds an order projection stays in Redis. */
   ORDER_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Prepended to every Redis key (isolates environments and tests sharing one Redis). */
+  ORDER_CACHE_KEY_PREFIX: z.string().max(100).default(''),
   /** When set, POST endpoints require `X-API-Key: <value>`. */
   API_KEY: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),

@@ -1,15 +1,10 @@
 // The order service process: validated config, shared runtime (MySQL, Kafka, registry,
-// outbox relay, HTTP shell with health and metrics), graceful shutdown.
+// outbox relay, HTTP shell with health and metrics), saga consumer, deadline sweeper,
+// graceful shutdown.
 import { loadConfigOrExit } from '@commerce/platform/config';
-import { createServiceRuntime } from '@commerce/platform/service-runtime';
 import { envSchema } from './config.ts';
+import { createOrderService } from './service.ts';
 
 const config = loadConfigOrExit(envSchema);
-const runtime = await createServiceRuntime({
-  name: 'order',
-  config,
-  defaultDatabase: 'orders',
-  migrationsDir: new URL('../migrations', import.meta.url).pathname,
-  produces: [],
-});
-await runtime.start();
+const service = await createOrderService(config);
+await service.start();
