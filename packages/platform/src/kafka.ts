@@ -2,6 +2,7 @@
 // created up front: broker auto-creation is off, and on KRaft it fails the first produce.
 import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import pRetry from 'p-retry';
 import type { CommonConfig } from './config.ts';
 
 export type KafkaSettings = Pick<
@@ -42,6 +43,20 @@ export async function ensureTopics(
   topics: string[],
   options: { partitions: number; replicationFactor: number },
 ): Promise<void> {
+  // Several processes creating topics at once can briefly see "does not host this
+  // topic-partition" or a topic-exists race while metadata propagates: retry those.
+  await pRetry(() => createMissingTopics(admin, topics, options), {
+    retries: 6,
+    minTimeout: 200,
+    maxTimeout: 2_000,
+  });
+}
+
+async function createMissingTopics(
+  admin: Admin,
+  topics: string[],
+  options: { partitions: number; replicationFactor: number },
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
   if (missing.length === 0) return;
@@ -54,4 +69,5 @@ export async function ensureTopics(
       configEntries: options.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
     })),
   });
+  await admin.fetchTopicMetadata({ topics: missing });
 }
