@@ -1,36 +1,24 @@
 // Helpers for notify's integration tests: a real SMTP server, free ports, an event producer
 // and the service started embedded with its own database and topic prefix.
-import { createServer as createNetServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
-import { dlqTopic, TOPICS, type EventByTopic, type Topic } from '@commerce/platform/events';
+import { TOPICS, type EventByTopic, type Topic } from '@commerce/platform/events';
 import { createSerde } from '@commerce/platform/serde';
 import { parseConfig } from '@commerce/platform/config';
 import type { ServiceRuntime } from '@commerce/platform/service-runtime';
 import {
   createTestDatabase,
-  eventually,
   testInfra,
   testKafka,
   uniqueName,
   type TestDatabase,
 } from '../../../test/support/isolation.ts';
+import { createPrefixedTopics, freePort, serviceTestEnv } from '../../../test/support/service-harness.ts';
+
+export { freePort };
 import { envSchema } from '../src/config.ts';
 import { migrationsDir, startNotifyService } from '../src/service.ts';
 import type { NotificationView } from '../src/adapters/mysql/notifications-repository.ts';
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export type ReceivedMail = { from: string; to: string[]; raw: string; messageId: string | undefined };
 
@@ -65,37 +53,6 @@ export async function startSmtpServer(
   return { mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/**
- * Creates the prefix's topics (one partition) before the service starts. With several test
- * files creating topics at once, kafkajs' createTopics(waitForLeaders) sometimes throws a
- * transient "does not host this topic-partition"; here it is retried, so the platform's
- * ensureTopics then finds every topic present.
- */
-async function createPrefixedTopics(topicPrefix: string): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const physical = TOPICS.map((topic) => `${topicPrefix}${topic}`);
-    const all = [...physical, ...physical.map(dlqTopic)];
-    await eventually(
-      async () => {
-        const existing = new Set(await admin.listTopics());
-        const missing = all.filter((topic) => !existing.has(topic));
-        if (missing.length > 0)
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: 1 })),
-          });
-        await admin.fetchTopicMetadata({ topics: all });
-        return true;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, what: `topics ${topicPrefix}*` },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export type Harness = {
   runtime: ServiceRuntime;
   db: TestDatabase;
@@ -109,16 +66,12 @@ export async function startHarness(env: Record<string, string>): Promise<Harness
   const infra = testInfra();
   const db = await createTestDatabase('notify', migrationsDir);
   const topicPrefix = `${uniqueName('t')}.`;
-  await createPrefixedTopics(topicPrefix);
+  await createPrefixedTopics(topicPrefix, 1);
   const config = parseConfig(envSchema, {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: infra.registryUrl,
-    MYSQL_URL: db.url,
-    KAFKA_TOPIC_PREFIX: topicPrefix,
+    ...(await serviceTestEnv({ mysqlUrl: db.url, topicPrefix })),
     // One partition: records are handled in the order produced, so a later record proves
     // the earlier ones were handled.
     KAFKA_TOPIC_PARTITIONS: '1',
-    PORT: String(await freePort()),
     LOG_LEVEL: 'error',
     MYSQL_POOL_SIZE: '5',
     ...env,

@@ -1,19 +1,17 @@
 // Starts the payment service in-process against the real infrastructure, isolated by its
 // own topic prefix, consumer group and database; produces input events through the serde.
-import { createServer } from 'node:net';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Producer } from 'kafkajs';
 import { parseConfig } from '@commerce/platform/config';
 import { createServiceRuntime, type ServiceRuntime } from '@commerce/platform/service-runtime';
-import { dlqTopic, TOPICS, type EventByTopic, type Topic } from '@commerce/platform/events';
+import type { EventByTopic, Topic } from '@commerce/platform/events';
 import {
   createTestDatabase,
-  eventually,
-  testInfra,
   testKafka,
   uniqueName,
   type TestDatabase,
 } from '../../../test/support/isolation.ts';
+import { createPrefixedTopics, serviceTestEnv } from '../../../test/support/service-harness.ts';
 import { envSchema } from '../src/config.ts';
 import { createSimulatedGateway } from '../src/domain/payment-gateway.ts';
 import { paymentHandlers } from '../src/adapters/kafka/handlers/index.ts';
@@ -30,59 +28,13 @@ export type Harness = {
   stop: () => Promise<void>;
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// The platform creates missing topics at start, but a single broker creating many topics for
-// parallel tests sometimes answers metadata requests with "does not host this
-// topic-partition" for a moment; creating them here, retried until their metadata answers,
-// keeps that start-up race out of the tests.
-async function createTestTopics(prefix: string): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const physical = TOPICS.map((topic) => `${prefix}${topic}`);
-    const topics = [...physical, ...physical.map(dlqTopic)];
-    await eventually(
-      async () => {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((topic) => !existing.has(topic));
-        if (missing.length > 0)
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: 3 })),
-          });
-        await admin.fetchTopicMetadata({ topics });
-        return true;
-      },
-      { timeoutMs: 30_000, intervalMs: 300, what: 'test topics' },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export async function startPaymentService(env: Record<string, string> = {}): Promise<Harness> {
-  const infra = testInfra();
   const migrationsDir = new URL('../migrations', import.meta.url).pathname;
   const db = await createTestDatabase('payment', migrationsDir);
   const prefix = `${uniqueName('t')}.`;
-  await createTestTopics(prefix);
+  await createPrefixedTopics(prefix);
   const config = parseConfig(envSchema, {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: infra.registryUrl,
-    MYSQL_URL: db.url,
-    PORT: String(await freePort()),
-    KAFKA_TOPIC_PREFIX: prefix,
+    ...(await serviceTestEnv({ mysqlUrl: db.url, topicPrefix: prefix })),
     LOG_LEVEL: 'warn',
     ...env,
   });
