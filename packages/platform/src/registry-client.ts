@@ -83,11 +83,20 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
 
   return {
     async register(subject, schema) {
-      try {
-        const { id } = await call(`register ${subject}`, () =>
+      const attempt = () =>
+        call(`register ${subject}`, () =>
           registry.register(asConfluent(schema), { subject, compatibility: COMPATIBILITY.BACKWARD }),
         );
-        return id;
+      try {
+        try {
+          return (await attempt()).id;
+        } catch (error) {
+          // Services starting together race to create the subject's compatibility rule;
+          // Apicurio answers the loser 409 "rule … already exists". The rule is there now,
+          // so registering again goes through.
+          if (!/rule named .* already exists/i.test(describe(error))) throw error;
+          return (await attempt()).id;
+        }
       } catch (error) {
         if (error instanceof RegistryUnavailableError) throw error;
         throw new SchemaRegistrationError(
