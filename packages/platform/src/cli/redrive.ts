@@ -8,10 +8,11 @@
 // removed, dlq.redriven-from-offset added); the consumers' inbox makes a redrive idempotent.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Kafka, Partitioners, logLevel, type IHeaders, type KafkaMessage, type LogEntry } from 'kafkajs';
+import { Partitioners, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { DLQ_HEADERS } from '../dead-letter.ts';
 import { isRetriable } from '../errors.ts';
 import { createWriterSchemaDecoder } from '../serde.ts';
+import { createCliKafka, fetchOffsetsOrExit } from './cli-kafka.ts';
 
 const USAGE =
   'usage: node packages/platform/src/cli/redrive.ts --topic <dlq-topic> [--event-id ID] [--since ISO] [--until ISO] [--dry-run] [--brokers host:port[,...]] [--registry URL]';
@@ -51,27 +52,10 @@ const until = parseTime('--until', args.until);
 const eventId = args['event-id'];
 const dryRun = args['dry-run'];
 
-const kafka = new Kafka({
-  clientId: 'redrive',
-  brokers: args.brokers.split(',').map((b) => b.trim()),
-  logLevel: logLevel.ERROR,
-  logCreator: () => (entry: LogEntry) =>
-    process.stderr.write(`kafkajs ${entry.namespace}: ${entry.log.message}\n`),
-});
+const kafka = createCliKafka('redrive', args.brokers);
 const decoder = eventId === undefined ? undefined : createWriterSchemaDecoder({ registryUrl: args.registry });
 
-const admin = kafka.admin();
-await admin.connect();
-let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
-try {
-  if (!(await admin.listTopics()).includes(dlq)) {
-    process.stderr.write(`redrive: topic "${dlq}" does not exist\n`);
-    process.exit(1);
-  }
-  offsets = await admin.fetchTopicOffsets(dlq);
-} finally {
-  await admin.disconnect();
-}
+const offsets = await fetchOffsetsOrExit(kafka, dlq, 'redrive');
 
 // Per partition, the offset after the last record to look at: the end seen now.
 const remaining = new Map<number, bigint>();

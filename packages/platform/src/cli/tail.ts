@@ -5,8 +5,9 @@
 // (tail-<random>) and commits nothing, so it never moves a real consumer group.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, type IHeaders, type KafkaMessage, type LogEntry } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { createWriterSchemaDecoder } from '../serde.ts';
+import { createCliKafka, fetchOffsetsOrExit } from './cli-kafka.ts';
 
 const USAGE =
   'usage: npm run tail -- <topic> [--from-beginning] [--follow] [--brokers host:port[,host:port]] [--registry URL]';
@@ -30,28 +31,10 @@ if (args.help || !topic || positionals.length > 1) {
   process.exit(args.help ? 0 : 2);
 }
 
-const kafka = new Kafka({
-  clientId: 'tail',
-  brokers: args.brokers.split(',').map((b) => b.trim()),
-  logLevel: logLevel.ERROR,
-  // stdout carries the records; the client's own complaints go to stderr.
-  logCreator: () => (entry: LogEntry) =>
-    process.stderr.write(`kafkajs ${entry.namespace}: ${entry.log.message}\n`),
-});
+const kafka = createCliKafka('tail', args.brokers);
 const decoder = createWriterSchemaDecoder({ registryUrl: args.registry });
 
-const admin = kafka.admin();
-await admin.connect();
-let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>>;
-try {
-  if (!(await admin.listTopics()).includes(topic)) {
-    process.stderr.write(`tail: topic "${topic}" does not exist\n`);
-    process.exit(1);
-  }
-  offsets = await admin.fetchTopicOffsets(topic);
-} finally {
-  await admin.disconnect();
-}
+const offsets = await fetchOffsetsOrExit(kafka, topic, 'tail');
 
 // Per partition: where to start, and the offset after the last record to print (the end seen now).
 const starts = offsets.map(({ partition, high, low }) => ({
