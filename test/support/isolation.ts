@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { createPool, migrateService, type Pool } from '@commerce/platform/mysql';
+import { ensureTopics } from '@commerce/platform/kafka';
 
 export type TestInfra = { kafkaBrokers: string[]; registryUrl: string; mysqlUrl: string; redisUrl: string };
 
@@ -31,12 +32,12 @@ export function testKafka(clientId = uniqueName('test')): Kafka {
   return new Kafka({ clientId, brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
-/** Creates topics (3 partitions by default) and waits for their leaders. */
+/**
+ * Creates topics (3 partitions by default) and waits for their leaders, through the
+ * platform's ensureTopics: it retries the metadata races of a just-started broker.
+ */
 export async function createTopics(admin: Admin, topics: string[], numPartitions = 3): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((topic) => ({ topic, numPartitions })),
-  });
+  await ensureTopics(admin, topics, { partitions: numPartitions, replicationFactor: 1 });
 }
 
 export type TestDatabase = { name: string; url: string; pool: Pool; drop: () => Promise<void> };

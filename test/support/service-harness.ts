@@ -2,6 +2,7 @@
 // topics created up front, and the env that points a service at the test infrastructure.
 import { createServer } from 'node:net';
 import { dlqTopic, TOPICS } from '@commerce/platform/events';
+import { ensureTopics } from '@commerce/platform/kafka';
 import { eventually, testInfra, testKafka } from './isolation.ts';
 
 /** A port nothing listens on right now. */
@@ -30,14 +31,7 @@ export async function createPrefixedTopics(prefix: string, numPartitions = 3): P
     const topics = [...physical, ...physical.map(dlqTopic)];
     await eventually(
       async () => {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((topic) => !existing.has(topic));
-        if (missing.length > 0)
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions })),
-          });
-        await admin.fetchTopicMetadata({ topics });
+        await ensureTopics(admin, topics, { partitions: numPartitions, replicationFactor: 1 });
         return true;
       },
       { timeoutMs: 60_000, intervalMs: 300, what: `topics ${prefix}*` },

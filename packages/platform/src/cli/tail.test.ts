@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleEvents } from '../event-examples.ts';
 import { createSerde } from '../serde.ts';
 import { deleteSubjects, testBrokers, testRegistryUrl, uniqueName } from '../test-support.ts';
+import { createTopics } from '../../../../test/support/isolation.ts';
 
 const run = promisify(execFile);
 const cli = new URL('./tail.ts', import.meta.url).pathname;
@@ -25,10 +26,7 @@ const events = [1, 2, 3].map((n) => ({
 
 beforeAll(async () => {
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
-  });
+  await createTopics(admin, [topic], 2);
   const serde = createSerde({ registryUrl, topics: ['order.created'], topicPrefix: prefix });
   await serde.init();
   const producer = kafka.producer();
