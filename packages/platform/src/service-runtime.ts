@@ -140,7 +140,8 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
     async start(options = {}) {
       relay.start();
       if (options.handlers) {
-        const groupId = options.groupId ?? name;
+        // The topic prefix isolates environments sharing a cluster; their groups must differ too.
+        const groupId = options.groupId ?? `${prefix}${name}`;
         consumer = await runConsumer({
           kafka,
           pool,
