@@ -6,7 +6,8 @@
 #   infra.sh fetch               resolve Kafka + Apicurio into .cache/
 #   infra.sh start|stop|status   single-node Kafka (9092) + registry (8081) + MariaDB/Redis check
 #   infra.sh cluster-start|cluster-stop   three KRaft brokers (19092/19093/19094)
-#   infra.sh kafka-stop|kafka-start       only the single-node broker (fault injection)
+#   infra.sh kafka-stop|kafka-kill|kafka-start   only the single-node broker (fault injection;
+#                                         KAFKA_PORT, KAFKA_CONTROLLER_PORT, INFRA_RUN_DIR pick another one)
 set -euo pipefail
 
 KAFKA_VERSION="4.4.0"
@@ -18,6 +19,10 @@ RUN="${INFRA_RUN_DIR:-$ROOT/.run}"
 KAFKA_LIB="$CACHE/kafka-$KAFKA_VERSION/lib"
 APICURIO_HOME="$CACHE/apicurio-registry-$APICURIO_VERSION"
 READY_TIMEOUT_S="${INFRA_READY_TIMEOUT_S:-120}"
+# The single-node broker's ports; the fault-injection suite runs a private broker on others
+# (with its own INFRA_RUN_DIR) so it can restart it without disturbing anything else.
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 
 log() { echo "infra: $*" >&2; }
 die() { echo "infra: $*" >&2; exit 1; }
@@ -162,15 +167,15 @@ cluster_id() { # a stable cluster id per state folder, so restarts reuse the for
 kafka_start() {
   local dir="$RUN/kafka"
   mkdir -p "$dir" "$RUN/logs"
-  write_broker_config "$dir" 1 9092 9093 "1@127.0.0.1:9093" 1 1
-  start_broker "$dir" kafka 9092 "$(cluster_id "$dir/cluster-id")"
+  write_broker_config "$dir" 1 "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "1@127.0.0.1:$KAFKA_CONTROLLER_PORT" 1 1
+  start_broker "$dir" kafka "$KAFKA_PORT" "$(cluster_id "$dir/cluster-id")"
 }
 
 broker_ready() { # broker_ready <name> <port>: KRaft logs "Kafka Server started" once it serves clients
   port_open "$2" && grep -q "Kafka Server started" "$RUN/logs/$1.log" 2>/dev/null
 }
 FOREIGN_KAFKA=no
-kafka_ready() { if [ "$FOREIGN_KAFKA" = yes ]; then port_open 9092; else broker_ready kafka 9092; fi; }
+kafka_ready() { if [ "$FOREIGN_KAFKA" = yes ]; then port_open "$KAFKA_PORT"; else broker_ready kafka "$KAFKA_PORT"; fi; }
 
 cluster_start() {
   local voters="1@127.0.0.1:19192,2@127.0.0.1:19193,3@127.0.0.1:19194" i id
@@ -246,7 +251,13 @@ case "${1:-}" in
   status) status ;;
   kafka-start) kafka_start; wait_until "Kafka" kafka_ready ;;
   kafka-stop) stop_pidfile "$RUN/kafka/pid" "kafka" ;;
+  kafka-kill) # SIGKILL, like a crash: no controlled shutdown, the next start recovers the logs
+    if pid_alive "$RUN/kafka/pid"; then
+      pid="$(cat "$RUN/kafka/pid")"; kill -9 "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
+    rm -f "$RUN/kafka/pid" ;;
   cluster-start) fetch; cluster_start ;;
   cluster-stop) cluster_stop ;;
-  *) echo "usage: $0 fetch|start|stop|status|kafka-start|kafka-stop|cluster-start|cluster-stop" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|start|stop|status|kafka-start|kafka-stop|kafka-kill|cluster-start|cluster-stop" >&2; exit 2 ;;
 esac

@@ -31,6 +31,11 @@ export type SystemOptions = {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** How long one instance may take to answer /health/ready 200. */
   readyTimeoutMs?: number;
+  /**
+   * Act as the process supervisor: an instance that exits by itself (the runtime exits on a
+   * crashed or stalled consumer, expecting to be restarted) is started again after 1 s.
+   */
+  supervise?: boolean;
 };
 
 export type Instance = {
@@ -41,6 +46,8 @@ export type Instance = {
   process: ChildProcess | undefined;
   /** Exits nobody asked for (crashes): a healthy run has none. */
   unexpectedExits: number;
+  /** Set while the harness itself stops or kills the instance. */
+  stopping: boolean;
 };
 
 export type RunningSystem = {
@@ -115,11 +122,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
-    child.once('exit', (code, signal) => {
-      if (instance.process === child && signal !== 'SIGKILL' && signal !== 'SIGTERM' && code !== 0)
-        instance.unexpectedExits += 1;
+    child.once('exit', () => {
+      if (instance.process !== child || instance.stopping) return;
+      instance.unexpectedExits += 1;
+      if (options.supervise) setTimeout(() => instance.stopping || launch(instance), 1_000);
     });
     instance.process = child;
+    instance.stopping = false;
   };
 
   const instances: Instance[] = [];
@@ -133,6 +142,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         url: `http://127.0.0.1:${port}`,
         process: undefined,
         unexpectedExits: 0,
+        stopping: false,
       };
       envOf.set(instance, baseEnv(service, port));
       instances.push(instance);
@@ -152,12 +162,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     url: (service) => instances.find((i) => i.service === service)!.url,
     async kill(instance) {
       const child = instance.process;
+      instance.stopping = true;
       child?.kill('SIGKILL');
       await waitExit(child);
     },
     async restart(instance, env = {}) {
       const child = instance.process;
       if (child && child.exitCode === null && child.signalCode === null) {
+        instance.stopping = true;
         child.kill('SIGTERM');
         await waitExit(child);
       }
@@ -169,7 +181,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await Promise.all(
         instances.map(async (instance) => {
           const child = instance.process;
-          instance.process = undefined;
+          instance.stopping = true;
           child?.kill('SIGTERM');
           const killer = setTimeout(() => child?.kill('SIGKILL'), 20_000);
           await waitExit(child);

@@ -79,6 +79,11 @@ export const commonEnv = {
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, { message: 'only letters, digits, . _ -' })
     .default(''),
+  /**
+   * How long the group waits for a silent member before giving its partitions away: also how
+   * long a crashed-and-restarted instance waits to rejoin (kafkajs has no static membership).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(10_000),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
   SCHEMA_REGISTRY_URL: urlWithProtocol(['http:', 'https:']),

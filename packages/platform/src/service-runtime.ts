@@ -99,6 +99,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
   });
 
   let consumer: RunningConsumer | undefined;
+  let consumerExpected = false;
   let lag: LagMonitor | undefined;
   let server: ServerType | undefined;
   const checks: HealthCheck[] = [];
@@ -116,7 +117,15 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
       },
     },
     { name: 'outbox_relay', critical: true, check: () => relay.health() },
-    ...(consumer ? [{ name: 'consumer', critical: true, check: () => consumer!.health() }] : []),
+    ...(consumerExpected
+      ? [
+          {
+            name: 'consumer',
+            critical: true,
+            check: () => (consumer ? consumer.health() : Promise.reject(new Error('consumer starting'))),
+          },
+        ]
+      : []),
     ...(lag ? [{ name: 'consumer_progress', critical: true, check: () => lag!.health() }] : []),
     ...checks,
   ];
@@ -139,6 +148,11 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
     stop: async () => undefined,
     async start(options = {}) {
       relay.start();
+      // HTTP first: the API (a checkout needs only MySQL) answers while the consumer joins
+      // its group, which after a crash waits out the dead member's session. Readiness says
+      // "consumer starting" until it has joined.
+      consumerExpected = options.handlers !== undefined;
+      server = await startHttpServer(app, config.PORT);
       if (options.handlers) {
         // The topic prefix isolates environments sharing a cluster; their groups must differ too.
         const groupId = options.groupId ?? `${prefix}${name}`;
@@ -152,6 +166,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
           log: log.child({ component: 'consumer', group: groupId }),
           onEmitted: () => relay.wake(),
           topicPrefix: prefix,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         });
         // kafkajs gave up restarting, or made no progress with lag: exit for the supervisor.
         consumer.onCrash(() => void runtime.shutdown('consumer crashed', 1));
@@ -163,7 +178,6 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
           onStall: () => void runtime.shutdown('consumer stalled', 1),
         });
       }
-      server = await startHttpServer(app, config.PORT);
       log.info({ port: config.PORT, database }, `${name} service started`);
     },
   };
