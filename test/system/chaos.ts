@@ -193,7 +193,7 @@ export function formatChaosReport(report: ChaosReport): string {
   return [
     `duration ${(report.durationMs / 1000).toFixed(0)} s; faults injected: ${report.faults.length} (` +
       Object.entries(byKind)
-        .map(([kind, list]) => `${kind} ×${list!.length}`)
+        .map(([kind, list]) => `${kind} ×${list.length}`)
         .join(', ') +
       `); median recovery ${recovery[Math.floor(recovery.length / 2)] ?? 0} ms`,
     `checkouts placed ${report.load.placed}, accepted ${report.load.accepted}, given up ${report.load.givenUp.length}, ` +
