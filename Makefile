@@ -82,3 +82,7 @@ schemas-check: install ## check schemas/*.avsc for BACKWARD compatibility (regis
 
 test: install ## lint, type-check, schema gate and every test (starts local infra if needed)
 	scripts/test.sh
+
+.PHONY: bench
+bench: install ## load bench against the running system (make up): ceilings, 200/s, max-throughput ramp, 1000/s; report in bench/results/latest/
+	bench/run.sh
