@@ -20,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { summarize, type LatencySummary } from './lib/stats.ts';
+import { median, summarize, type LatencySummary } from './lib/stats.ts';
 import {
   consumerLag,
   cpuSeconds,
@@ -254,6 +254,8 @@ type Sample = {
   backlog?: Record<string, number>;
   cpu?: Record<string, number>;
   machineCpu?: number;
+  /** 1-minute load average: shows other work on the machine (e.g. test suites) during the run. */
+  loadAverage?: number;
   eventLoopP99Ms?: Record<string, number | null>;
 };
 const samples: Sample[] = [];
@@ -292,6 +294,7 @@ async function probe(admin: Admin, pool: mysql.Pool): Promise<Sample> {
     backlog,
     cpu,
     machineCpu: machinePercent,
+    loadAverage: os.loadavg()[0],
     eventLoopP99Ms,
   };
 }
@@ -591,6 +594,11 @@ const result = {
     ),
     note: 'MariaDB counters are global: other clients of the same server add to them',
   },
+  machine1mLoadAverage: {
+    median: median(samples.map((x) => x.loadAverage ?? 0)),
+    max: Math.max(0, ...samples.map((x) => x.loadAverage ?? 0)),
+  },
+  machineCpuPercentAverage: Math.round(windowAverage(samples.map((x) => x.machineCpu ?? 0)) * 10) / 10,
   cpuPercentAverage: Object.fromEntries(
     Object.entries(cpuTotals).map(([k, v]) => [k, Math.round((v / Math.max(1, samples.length)) * 10) / 10]),
   ),
@@ -725,6 +733,8 @@ function markdown(r: typeof result): string {
       `CPU ms: ${Object.entries(r.perCheckout.cpuMs)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}.`,
+    '',
+    `Machine: CPU busy ${r.machineCpuPercentAverage} % of all cores on average, 1-min load average median ${r.machine1mLoadAverage.median.toFixed(1)} (max ${r.machine1mLoadAverage.max.toFixed(1)}) on ${r.machine.cpus} cores.`,
     '',
     `Average CPU (% of one core): ${Object.entries(r.cpuPercentAverage)
       .map(([k, v]) => `${k} ${v}`)

@@ -89,6 +89,8 @@ export const commonEnv = {
   SCHEMA_REGISTRY_URL: urlWithProtocol(['http:', 'https:']),
   MYSQL_URL: urlWithProtocol(['mysql:']),
   MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Consecutive records of a partition the consumer applies in one transaction (1: one per record). */
+  CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 } as const;
 

@@ -150,6 +150,7 @@ describe('inbox consumer (real Kafka, registry, MariaDB)', () => {
         TOPIC_PREFIX: s.prefix,
         GROUP_ID: s.groupId,
         SESSION_TIMEOUT_MS: '6000',
+        TX_BATCH_SIZE: '1',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -176,6 +177,50 @@ describe('inbox consumer (real Kafka, registry, MariaDB)', () => {
     );
     expect(await effects(s.db)).toEqual(ids);
     expect(handled).toEqual(ids.slice(1)); // the redelivered first event never reached the handler
+  });
+
+  it('batched: a crash after a batch transaction commits and before the offset commit applies nothing twice', async () => {
+    const s = await scenario('inbox_crash_batch');
+    const events = [1, 2, 3].map(orderCreated);
+    await s.produce(
+      await Promise.all(events.map(async (e) => ({ key: e.order_id, value: await s.encode(e) }))),
+    );
+
+    const proc = spawn(process.execPath, [child, 'consumer'], {
+      env: {
+        ...process.env,
+        DB_NAME: s.db.name,
+        TOPIC_PREFIX: s.prefix,
+        GROUP_ID: s.groupId,
+        SESSION_TIMEOUT_MS: '6000',
+        TX_BATCH_SIZE: '50',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const [code, signal] = (await once(proc, 'exit')) as [number | null, string | null];
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
+    // The three records arrived in one fetch and committed in one transaction, together.
+    const ids = events.map((e) => e.event_id);
+    expect(await effects(s.db)).toEqual(ids);
+    // No offset was committed: Kafka will deliver all three again.
+    const [committed] = await admin.fetchOffsets({ groupId: s.groupId, topics: [s.topic] });
+    expect(committed?.partitions[0]?.offset).toBe('-1');
+
+    const handled: string[] = [];
+    await s.consume(async (event, ctx) => {
+      handled.push(event.event_id);
+      await recordEffect(event, ctx);
+    });
+
+    await eventually(
+      async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: s.groupId, topics: [s.topic] });
+        return offsets?.partitions[0]?.offset === '3';
+      },
+      { what: 'the group to commit past the last record' },
+    );
+    expect(await effects(s.db)).toEqual(ids);
+    expect(handled).toEqual([]); // every redelivered event was found in the inbox
   });
 
   it('dead-letters poison records with their provenance and processes the good ones in order', async () => {
@@ -246,6 +291,29 @@ describe('inbox consumer (real Kafka, registry, MariaDB)', () => {
     expect(await effects(s.db)).toEqual([flaky.event_id, after.event_id]);
     expect(attempts.get(flaky.event_id)).toBe(3);
     expect(attempts.get(after.event_id)).toBe(1);
+    expect(await readTopic(kafka, s.dlq)).toHaveLength(0);
+  });
+
+  it('a transient error in the middle of a batch: the records before it commit once, it is retried, order holds', async () => {
+    const s = await scenario('transient_mid');
+    const [before, flaky, after] = [orderCreated(1), orderCreated(2), orderCreated(3)];
+    await s.produce(
+      await Promise.all(
+        [before, flaky, after].map(async (e) => ({ key: e.order_id, value: await s.encode(e) })),
+      ),
+    );
+    const attempts = new Map<string, number>();
+    await s.consume(async (event, ctx) => {
+      const attempt = (attempts.get(event.event_id) ?? 0) + 1;
+      attempts.set(event.event_id, attempt);
+      await recordEffect(event, ctx);
+      if (event.event_id === flaky.event_id && attempt <= 2) {
+        throw Object.assign(new Error('Lock wait timeout exceeded'), { code: 'ER_LOCK_WAIT_TIMEOUT' });
+      }
+    });
+    await eventually(async () => (await effects(s.db)).length >= 3, { what: 'all three records processed' });
+    expect(await effects(s.db)).toEqual([before.event_id, flaky.event_id, after.event_id]);
+    expect(attempts.get(flaky.event_id)).toBe(3);
     expect(await readTopic(kafka, s.dlq)).toHaveLength(0);
   });
 

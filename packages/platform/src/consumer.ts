@@ -1,5 +1,10 @@
 // The idempotent consumer loop every service uses. Per record:
 //   decode → BEGIN → INSERT inbox(group, event_id) → handler(event, ctx) → COMMIT → resolve offset
+// Consecutive records of one partition batch share that transaction (up to
+// transactionBatchSize): one BEGIN/COMMIT (and one redo-log flush) for the batch instead of
+// one per record. The batch commits all its inbox rows and effects or none of them; if any
+// record fails, the batch rolls back, the records before it are redone as a batch and the
+// failing record takes the one-record path below with its retries and DLQ hand-off.
 // A duplicate delivery hits the inbox's primary key and is skipped. Transient errors retry
 // with exponential backoff and jitter (heartbeating so the group keeps us); non-retriable
 // ones, and transient ones past the retry budget, go to the DLQ. Offsets are committed only
@@ -8,6 +13,7 @@ import type { Consumer, Kafka, KafkaMessage, Producer, EachBatchPayload } from '
 import type { Logger } from 'pino';
 import pRetry from 'p-retry';
 import type { Pool, Tx } from './mysql.ts';
+import { sleep } from './signal.ts';
 import type { ResultSetHeader } from 'mysql2/promise';
 import type { EventByTopic, Topic } from './events.ts';
 import { withTransaction } from './mysql.ts';
@@ -47,6 +53,8 @@ export type ConsumerOptions = {
   retryMinDelayMs?: number;
   retryMaxDelayMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Consecutive records of a partition applied in one transaction (1 = one transaction per record). */
+  transactionBatchSize?: number;
   /** Topics are subscribed as `${topicPrefix}${topic}` (KAFKA_TOPIC_PREFIX); handlers see the logical name. */
   topicPrefix?: string;
   fromBeginning?: boolean;
@@ -66,6 +74,7 @@ export type RunningConsumer = {
 export async function runConsumer(options: ConsumerOptions): Promise<RunningConsumer> {
   const { kafka, pool, groupId, handlers, decode, producer, log } = options;
   const maxAttempts = options.maxAttempts ?? 10;
+  const transactionBatchSize = Math.max(1, options.transactionBatchSize ?? 50);
   const now = options.now ?? (() => new Date());
   const topics = Object.keys(handlers) as Topic[];
   const topicPrefix = options.topicPrefix ?? '';
@@ -92,6 +101,8 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
+    /** The error of a first attempt already made (in a batch transaction that rolled back). */
+    priorFailure?: unknown,
   ): Promise<void> {
     const started = performance.now();
     const headers = headersToStrings(message.headers);
@@ -100,6 +111,21 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       if (!message.value)
         throw Object.assign(new Error('record has no value (tombstone)'), { name: 'EmptyRecordError' });
       const value = message.value;
+      if (priorFailure !== undefined) {
+        // That attempt counts: a non-retriable error goes straight to the DLQ, a transient one
+        // waits its backoff and the retries continue from the second attempt.
+        attempts = 1;
+        if (!isRetriable(priorFailure) || maxAttempts <= 1)
+          throw priorFailure instanceof Error
+            ? priorFailure
+            : new Error('record failed', { cause: priorFailure });
+        handlerRetries.inc({ topic });
+        log.warn(
+          { err: priorFailure, topic, partition, offset: message.offset, attempt: 1 },
+          'retrying record',
+        );
+        await sleep((options.retryMinDelayMs ?? 100) * (1 + Math.random()));
+      }
       const outcome = await pRetry(
         async () => {
           attempts += 1;
@@ -107,7 +133,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
           return processInTransaction(topic, partition, message, headers, event);
         },
         {
-          retries: maxAttempts - 1,
+          retries: maxAttempts - 1 - attempts,
           minTimeout: options.retryMinDelayMs ?? 100,
           maxTimeout: options.retryMaxDelayMs ?? 5_000,
           factor: 2,
@@ -155,13 +181,17 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     }
   }
 
-  async function processInTransaction<T extends Topic>(
+  type Applied = { outcome: 'processed' | 'duplicate'; emitted: number; recordLog: Logger };
+
+  /** Inbox check and handler for one decoded record, inside the caller's transaction. */
+  async function applyRecord<T extends Topic>(
+    tx: Tx,
     topic: T,
     partition: number,
     message: KafkaMessage,
     headers: Record<string, string>,
     event: EventByTopic[T],
-  ): Promise<'processed' | 'duplicate'> {
+  ): Promise<Applied> {
     const handler: Handler<T> | undefined = handlers[topic];
     if (!handler) throw new Error(`no handler for ${topic}`);
     const recordLog = log.child({
@@ -170,35 +200,100 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       correlation_id: event.correlation_id,
       topic,
     });
+    const [inserted] = await tx.query<ResultSetHeader>(
+      'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)',
+      [groupId, event.event_id, topic],
+    );
+    if (inserted.affectedRows === 0) return { outcome: 'duplicate', emitted: 0, recordLog };
     let emitted = 0;
-    const outcome = await withTransaction(pool, async (tx) => {
-      const [inserted] = await tx.query<ResultSetHeader>(
-        'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)',
-        [groupId, event.event_id, topic],
-      );
-      if (inserted.affectedRows === 0) return 'duplicate' as const;
-      const emit = async <E extends Topic>(emitTopic: E, emitEvent: EventByTopic[E]) => {
-        const outgoing: OutgoingEvent<E> = {
-          topic: emitTopic,
-          key: emitEvent.order_id,
-          event: emitEvent,
-          traceparent: headers[HEADER_TRACEPARENT],
-        };
-        await appendToOutbox(tx, [outgoing]);
-        emitted += 1;
+    const emit = async <E extends Topic>(emitTopic: E, emitEvent: EventByTopic[E]) => {
+      const outgoing: OutgoingEvent<E> = {
+        topic: emitTopic,
+        key: emitEvent.order_id,
+        event: emitEvent,
+        traceparent: headers[HEADER_TRACEPARENT],
       };
-      await handler(event, {
-        tx,
-        now: now(),
-        log: recordLog,
-        emit,
-        record: { topic, partition, offset: message.offset, headers },
-      });
-      return 'processed' as const;
+      await appendToOutbox(tx, [outgoing]);
+      emitted += 1;
+    };
+    await handler(event, {
+      tx,
+      now: now(),
+      log: recordLog,
+      emit,
+      record: { topic, partition, offset: message.offset, headers },
     });
-    if (outcome === 'duplicate') recordLog.debug('duplicate delivery skipped');
+    return { outcome: 'processed', emitted, recordLog };
+  }
+
+  async function processInTransaction<T extends Topic>(
+    topic: T,
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    event: EventByTopic[T],
+  ): Promise<'processed' | 'duplicate'> {
+    const applied = await withTransaction(pool, (tx) =>
+      applyRecord(tx, topic, partition, message, headers, event),
+    );
+    if (applied.outcome === 'duplicate') applied.recordLog.debug('duplicate delivery skipped');
+    if (applied.emitted > 0) options.onEmitted?.();
+    return applied.outcome;
+  }
+
+  type Decoded = { message: KafkaMessage; headers: Record<string, string>; event: EventByTopic[Topic] };
+
+  /**
+   * Applies `records` in one transaction. Returns the index of the record whose handler (or
+   * inbox insert) failed, with the error, after rolling everything back; undefined on commit.
+   */
+  async function applyBatch(
+    topic: Topic,
+    partition: number,
+    records: Decoded[],
+  ): Promise<{ failedAt: number; error: unknown } | undefined> {
+    const started = performance.now();
+    const results: Applied[] = [];
+    let failedAt = 0;
+    try {
+      await withTransaction(pool, async (tx) => {
+        for (const [index, record] of records.entries()) {
+          failedAt = index;
+          results.push(await applyRecord(tx, topic, partition, record.message, record.headers, record.event));
+        }
+        failedAt = records.length; // the COMMIT itself: nothing is known to be wrong with a record
+      });
+    } catch (error) {
+      return { failedAt: Math.min(failedAt, records.length - 1), error };
+    }
+    const perRecord = (performance.now() - started) / 1000 / records.length;
+    let emitted = 0;
+    for (const applied of results) {
+      if (applied.outcome === 'duplicate') applied.recordLog.debug('duplicate delivery skipped');
+      emitted += applied.emitted;
+      recordsConsumed.inc({ topic, outcome: applied.outcome });
+      handlerDuration.observe({ topic }, perRecord);
+    }
     if (emitted > 0) options.onEmitted?.();
-    return outcome;
+    return undefined;
+  }
+
+  /** Decodes the leading records of `messages` until one cannot be decoded (it takes the one-record path). */
+  async function decodeLeading(topic: Topic, messages: KafkaMessage[]): Promise<Decoded[]> {
+    const decoded: Decoded[] = [];
+    for (const message of messages) {
+      if (!message.value) break;
+      try {
+        decoded.push({
+          message,
+          headers: headersToStrings(message.headers),
+          event: await decode(topic, message.value),
+        });
+      } catch {
+        break;
+      }
+    }
+    return decoded;
   }
 
   await consumer.connect();
@@ -214,10 +309,37 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     eachBatch: async (payload: EachBatchPayload) => {
       const { batch } = payload;
       const heartbeat = () => payload.heartbeat();
-      for (const message of batch.messages) {
+      const topic = logicalTopic(batch.topic);
+      const messages = batch.messages;
+      // A record whose first attempt failed inside a batch: the records before it are redone
+      // as a batch, then it takes the one-record path with that attempt counted.
+      let failed: { index: number; error: unknown } | undefined;
+      for (let next = 0; next < messages.length;) {
         if (!payload.isRunning() || payload.isStale()) break;
-        await handleRecord(logicalTopic(batch.topic), batch.partition, message, heartbeat);
-        payload.resolveOffset(message.offset);
+        const message = messages[next]!;
+        if (failed?.index === next) {
+          await handleRecord(topic, batch.partition, message, heartbeat, failed.error);
+          failed = undefined;
+          payload.resolveOffset(message.offset);
+          next += 1;
+        } else {
+          const end = failed ? failed.index : next + transactionBatchSize;
+          const decoded = end - next > 1 ? await decodeLeading(topic, messages.slice(next, end)) : [];
+          if (decoded.length <= 1) {
+            // One record, or one that does not decode: the one-record path, with retries and DLQ.
+            await handleRecord(topic, batch.partition, message, heartbeat);
+            payload.resolveOffset(message.offset);
+            next += 1;
+          } else {
+            const failure = await applyBatch(topic, batch.partition, decoded);
+            if (failure === undefined) {
+              for (const record of decoded) payload.resolveOffset(record.message.offset);
+              next += decoded.length;
+            } else {
+              failed = { index: next + failure.failedAt, error: failure.error };
+            }
+          }
+        }
         await heartbeat();
       }
       await payload.commitOffsetsIfNecessary();

@@ -166,6 +166,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
           log: log.child({ component: 'consumer', group: groupId }),
           onEmitted: () => relay.wake(),
           topicPrefix: prefix,
+          transactionBatchSize: config.CONSUMER_BATCH_SIZE,
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         });
         // kafkajs gave up restarting, or made no progress with lag: exit for the supervisor.

@@ -60,6 +60,8 @@ if (mode === 'outbox') {
     groupId: env('GROUP_ID'),
     // Short, so the test's restarted member need not wait long for this dead one to expire.
     sessionTimeoutMs: Number(process.env.SESSION_TIMEOUT_MS ?? 30_000),
+    // 1: one transaction per record, so the kill lands after the first record's commit.
+    transactionBatchSize: Number(process.env.TX_BATCH_SIZE ?? 50),
     topicPrefix: prefix,
     decode: serde.decode,
     producer,
