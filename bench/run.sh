@@ -33,6 +33,16 @@ if [ "${BENCH_RAMP:-1}" = 1 ]; then
     --ramp-step-seconds "${BENCH_RAMP_STEP_SECONDS:-15}" --ramp-max "${BENCH_RAMP_MAX:-2000}" --label ramp \
     --out "$OUT/ramp.json" "${CHECKER_ARGS[@]}" >/dev/null
 fi
+# A sustain run far above what the ramp sustained only builds a backlog that takes many minutes
+# to drain (and times orders out): skip it then, unless BENCH_SUSTAIN_FORCE=1.
+if [ "$SUSTAIN_RATE" != 0 ] && [ -f "$OUT/ramp.json" ] && [ "${BENCH_SUSTAIN_FORCE:-0}" != 1 ]; then
+  MAX="$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).maxSustainedPerSecond ?? 0)' "$OUT/ramp.json")"
+  if [ $((MAX * 5)) -lt $((SUSTAIN_RATE * 4)) ]; then
+    echo "bench: skipping the ${SUSTAIN_RATE}/s sustain run: the ramp sustained ${MAX}/s (< 80 %); BENCH_SUSTAIN_FORCE=1 runs it" >&2
+    echo "{\"kind\":\"skipped\",\"label\":\"sustain-$SUSTAIN_RATE\",\"reason\":\"ramp sustained $MAX/s\"}" > "$OUT/sustain-skipped.txt"
+    SUSTAIN_RATE=0
+  fi
+fi
 if [ "$SUSTAIN_RATE" != 0 ]; then
   node bench/load.ts --mode fixed --rate "$SUSTAIN_RATE" --duration "$SUSTAIN_DURATION" --label "sustain-$SUSTAIN_RATE" \
     --drain-seconds "${BENCH_SUSTAIN_DRAIN:-300}" --out "$OUT/sustain-$SUSTAIN_RATE.json" "${CHECKER_ARGS[@]}" >/dev/null
