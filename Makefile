@@ -12,7 +12,7 @@ export PATH := $(NODE_BIN):$(PATH)
 DOCKER_ENGINE := $(shell docker info >/dev/null 2>&1 && echo yes)
 
 .PHONY: help install up down ps logs test lint typecheck format schemas-check infra-up infra-down \
-        cluster-up cluster-down
+        cluster-up cluster-down check chaos demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,6 +79,17 @@ format: install ## prettier --write
 
 schemas-check: install ## check schemas/*.avsc for BACKWARD compatibility (registry, else git HEAD)
 	node scripts/schemas-check.ts
+
+check: install ## consistency checker: every CONTRACT.md invariant on the running system (npm run check)
+	npm run --silent check -- $(CHECK_ARGS)
+
+demo: install ## with `make up` running: the seeds' scenarios, each order's saga timeline as it unfolds
+	node scripts/demo.ts
+
+CHAOS_MINUTES ?= 10
+CHAOS_RATE ?= 20
+chaos: install infra-up ## long fault-injection run (CHAOS_MINUTES=10 CHAOS_RATE=20): crashes every part under load, then checks
+	node scripts/chaos.ts --minutes $(CHAOS_MINUTES) --rate $(CHAOS_RATE)
 
 test: install ## lint, type-check, schema gate and every test (starts local infra if needed)
 	scripts/test.sh

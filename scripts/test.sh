@@ -24,10 +24,17 @@ echo "== schemas-check"; node scripts/schemas-check.ts
 echo "== tests"
 mkdir -p .run
 status=0
+rm -f .run/vitest-report.json .run/vitest-chaos-report.json
 npx vitest run --reporter=default --reporter=json --outputFile.json=.run/vitest-report.json || status=$?
+echo "== fault injection (short; make chaos runs the long one)"
+npx vitest run --config vitest.chaos.config.ts --reporter=default --reporter=json \
+  --outputFile.json=.run/vitest-chaos-report.json || status=$?
 node -e '
-  const r = require("./.run/vitest-report.json");
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  const fs = require("fs");
+  const reports = [".run/vitest-report.json", ".run/vitest-chaos-report.json"]
+    .filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+  const sum = (key) => reports.reduce((n, r) => n + r[key], 0);
+  const skipped = sum("numPendingTests") + sum("numTodoTests");
+  console.log(`vitest: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
 exit $status

@@ -6,6 +6,7 @@
 #   infra.sh fetch               resolve Kafka + Apicurio into .cache/
 #   infra.sh start|stop|status   single-node Kafka (9092) + registry (8081) + MariaDB/Redis check
 #   infra.sh cluster-start|cluster-stop   three KRaft brokers (19092/19093/19094)
+#   infra.sh cluster-kill <n>             SIGKILL broker n of the cluster (cluster-start restarts it)
 #   infra.sh kafka-stop|kafka-kill|kafka-start   only the single-node broker (fault injection;
 #                                         KAFKA_PORT, KAFKA_CONTROLLER_PORT, INFRA_RUN_DIR pick another one)
 set -euo pipefail
@@ -259,5 +260,12 @@ case "${1:-}" in
     rm -f "$RUN/kafka/pid" ;;
   cluster-start) fetch; cluster_start ;;
   cluster-stop) cluster_stop ;;
-  *) echo "usage: $0 fetch|start|stop|status|kafka-start|kafka-stop|kafka-kill|cluster-start|cluster-stop" >&2; exit 2 ;;
+  cluster-kill) # cluster-kill <1|2|3>: SIGKILL one broker (a crash); cluster-start brings it back
+    pidfile="$RUN/cluster/broker-${2:?broker number}/pid"
+    if pid_alive "$pidfile"; then
+      pid="$(cat "$pidfile")"; kill -9 "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
+    rm -f "$pidfile" ;;
+  *) echo "usage: $0 fetch|start|stop|status|kafka-start|kafka-stop|kafka-kill|cluster-start|cluster-stop|cluster-kill N" >&2; exit 2 ;;
 esac

@@ -1,28 +1,25 @@
 // Fault injection: while the load generator places checkouts at a steady rate, crash every
 // part of the system in turn — SIGKILL order (with its outbox relay), payment, inventory,
 // notify; SIGKILL the Kafka broker; SIGKILL MariaDB — and restart it. Then wait for
-// quiescence and judge the result with the consistency checker. The run has a broker and a
-// MariaDB of its own (sandbox-infra.ts) so its crashes touch nothing else.
+// quiescence and judge the result with the consistency checker. The infrastructure comes
+// from sandbox-infra.ts: a broker and MariaDB of the run's own (so its crashes touch nothing
+// else), or the three-broker cluster, where one broker is killed under load.
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { checkConsistency, waitForQuiescence, type Violation } from './checker/index.ts';
 import { runLoad, type LoadResult } from './load-generator.ts';
-import { startSandbox } from './sandbox-infra.ts';
+import type { FaultEnvironment } from './sandbox-infra.ts';
 import { checkoutBody, shopClient, type CheckoutBody } from './shop-client.ts';
-import { startSystem, type RunningSystem, type Instance } from './system-processes.ts';
+import { SERVICES, startSystem, type RunningSystem } from './system-processes.ts';
 
-export const FAULTS = [
-  'kill order',
-  'kill payment',
-  'kill inventory',
-  'kill notify',
-  'crash kafka',
-  'crash mariadb',
-] as const;
-export type FaultKind = (typeof FAULTS)[number];
+/** SIGKILL and restart of one instance of each service (order's includes its outbox relay). */
+export const SERVICE_FAULTS = SERVICES.map((service) => `kill ${service}`);
 
 export type ChaosOptions = {
   name: string;
-  shared: { registryUrl: string; redisUrl: string };
+  /** Starts the infrastructure the run may crash (and the faults it offers). */
+  environment: () => Promise<FaultEnvironment>;
+  /** Fault kinds injected in turn, round robin: SERVICE_FAULTS and the environment's. */
+  faults: string[];
   /** How long the load runs; faults are injected only while it does. */
   durationMs: number;
   ratePerSecond: number;
@@ -34,7 +31,7 @@ export type ChaosOptions = {
 
 export type ChaosReport = {
   durationMs: number;
-  faults: { kind: FaultKind; atMs: number; recoveryMs: number }[];
+  faults: { kind: string; atMs: number; recoveryMs: number }[];
   load: Omit<LoadResult, 'accepted'> & { accepted: number };
   /** Exits the harness restarted as the supervisor (the runtime exits on a stuck consumer). */
   supervisorRestarts: number;
@@ -100,19 +97,27 @@ async function ordersPerCheckout(system: RunningSystem, accepted: Map<string, st
   }
 }
 
-/** Runs load + faults + quiescence + checker; always tears its processes and sandbox down. */
+/** Runs load + faults + quiescence + checker; always tears its processes and infrastructure down. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  const sandbox = await startSandbox(options.name, options.shared);
+  const environment = await options.environment();
+  const unknown = options.faults.filter(
+    (kind) => !SERVICE_FAULTS.includes(kind) && !environment.faults[kind],
+  );
+  if (unknown.length) {
+    await environment.stop();
+    throw new Error(`unknown fault kinds: ${unknown.join(', ')}`);
+  }
   let system: RunningSystem | undefined;
   try {
+    const env = environment.serviceEnv;
     system = await startSystem({
       name: options.name,
-      infra: sandbox.infra,
+      infra: environment.infra,
       supervise: true,
       readyTimeoutMs: 120_000,
-      env: { notify: { NOTIFY_RETRY_BASE_MS: '200' } },
+      env: { order: env, payment: env, inventory: env, notify: { ...env, NOTIFY_RETRY_BASE_MS: '200' } },
     });
     const running = system;
     const client = shopClient({
@@ -135,18 +140,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       body: chaosCheckout,
     });
     const faults: ChaosReport['faults'] = [];
-    const instanceOf = (service: Instance['service']) =>
-      running.instances.find((i) => i.service === service)!;
     for (let n = 0; Date.now() - loadStarted < options.durationMs - options.faultGapMs; n += 1) {
       await new Promise((resolve) => setTimeout(resolve, options.faultGapMs));
-      const kind = FAULTS[n % FAULTS.length]!;
+      const kind = options.faults[n % options.faults.length]!;
       const at = Date.now();
-      if (kind === 'crash kafka') await sandbox.crashKafka();
-      else if (kind === 'crash mariadb') await sandbox.crashMariadb();
-      else {
-        const instance = instanceOf(kind.slice('kill '.length) as Instance['service']);
+      const instance = running.instances.find((i) => kind === `kill ${i.service}`);
+      if (instance) {
         await running.kill(instance);
         await running.restart(instance);
+      } else {
+        await environment.faults[kind]!();
       }
       faults.push({ kind, atMs: at - loadStarted, recoveryMs: Date.now() - at });
       log(
@@ -182,7 +185,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     await system?.stop();
-    await sandbox.stop();
+    await environment.stop();
   }
 }
 
@@ -193,7 +196,7 @@ export function formatChaosReport(report: ChaosReport): string {
   return [
     `duration ${(report.durationMs / 1000).toFixed(0)} s; faults injected: ${report.faults.length} (` +
       Object.entries(byKind)
-        .map(([kind, list]) => `${kind} ×${list.length}`)
+        .map(([kind, list]) => `${kind} ×${list?.length ?? 0}`)
         .join(', ') +
       `); median recovery ${recovery[Math.floor(recovery.length / 2)] ?? 0} ms`,
     `checkouts placed ${report.load.placed}, accepted ${report.load.accepted}, given up ${report.load.givenUp.length}, ` +

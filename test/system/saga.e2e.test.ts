@@ -2,6 +2,9 @@
 // on the real Kafka, registry, MariaDB and Redis, driven only through HTTP and Kafka, then
 // judged by the consistency checker. Notify sends over its webhook channel to a receiver
 // here, so "one mail, one alert" counts real deliveries.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testInfra, uniqueName } from '../support/isolation.ts';
 import { checkConsistency, formatReport, waitForQuiescence } from './checker/index.ts';
@@ -237,6 +240,31 @@ describe('the saga end to end, one process per service', () => {
       available: 1_000 - tally.CONFIRMED!.length,
     });
   }, 180_000);
+
+  it('make demo runs every scenario against the system and prints each outcome', async () => {
+    const { stdout } = await promisify(execFile)('node', ['scripts/demo.ts'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        ORDER_URL: system.url('order'),
+        PAYMENT_URL: system.url('payment'),
+        INVENTORY_URL: system.url('inventory'),
+        NOTIFY_URL: system.url('notify'),
+      },
+    });
+    const outcomes = stdout.split('\n').filter((line) => line.includes('→ C'));
+    expect(outcomes.map((line) => line.replace(/ +total.*/, '').trim())).toEqual([
+      '→ CONFIRMED',
+      '→ CANCELLED OUT_OF_STOCK',
+      '→ CANCELLED PAYMENT_DECLINED',
+      '→ CANCELLED PAYMENT_DECLINED',
+      '→ CANCELLED UNKNOWN_SKU',
+      '→ CONFIRMED',
+    ]);
+    expect(stdout).toContain('(the same order)');
+    expect(stdout).toContain('payment.refunded');
+  }, 120_000);
 
   it('deterministic scenario batch: the same outcomes as the scaled system below, checker clean', async () => {
     const { outcomes, orderIds } = await runScenarioBatch([shop], 4);
