@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testInfra, uniqueName } from '../support/isolation.ts';
 import { checkConsistency, formatReport, waitForQuiescence } from './checker/index.ts';
@@ -14,6 +15,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.t
 import { eventually } from '../support/isolation.ts';
 
 const SYSTEM_TIMEOUT_MS = 180_000;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function startObservedSystem(webhook: WebhookReceiver, instances = 1): Promise<RunningSystem> {
   return startSystem({
@@ -243,7 +245,7 @@ describe('the saga end to end, one process per service', () => {
 
   it('make demo runs every scenario against the system and prints each outcome', async () => {
     const { stdout } = await promisify(execFile)('node', ['scripts/demo.ts'], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      cwd: ROOT,
       env: {
         ...process.env,
         NO_COLOR: '1',
@@ -253,7 +255,7 @@ describe('the saga end to end, one process per service', () => {
         NOTIFY_URL: system.url('notify'),
       },
     });
-    const outcomes = stdout.split('\n').filter((line) => line.includes('→ C'));
+    const outcomes = stdout.split('\n').filter((line) => /^ +→ /.test(line));
     expect(outcomes.map((line) => line.replace(/ +total.*/, '').trim())).toEqual([
       '→ CONFIRMED',
       '→ CANCELLED OUT_OF_STOCK',
@@ -277,6 +279,43 @@ describe('the saga end to end, one process per service', () => {
     expect(webhook.badSignatures).toBe(0);
     expect(system.instances.map((i) => i.unexpectedExits)).toEqual([0, 0, 0, 0]);
   }, 180_000);
+  it('npm run check exits 0 on this system, and 1 naming the order once a confirmed charge is refunded behind its back', async () => {
+    const env = {
+      ...process.env,
+      MYSQL_URL: system.target.mysqlUrl,
+      KAFKA_BROKERS: system.target.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: system.target.registryUrl,
+      KAFKA_TOPIC_PREFIX: system.target.topicPrefix,
+      ORDER_DB: system.target.databases.order,
+      PAYMENT_DB: system.target.databases.payment,
+      INVENTORY_DB: system.target.databases.inventory,
+      NOTIFY_DB: system.target.databases.notify,
+    };
+    const check = () =>
+      promisify(execFile)('node', ['test/system/checker/cli.ts', '--grace-seconds', '0'], {
+        cwd: ROOT,
+        env,
+      }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    const clean = await check();
+    expect(clean.stdout).toContain('violations: 0');
+    expect(clean.code).toBe(0);
+
+    const confirmed = accepted[0]!; // the happy path's order
+    const db = await mysql.createConnection(`${system.target.mysqlUrl}/${system.target.databases.payment}`);
+    try {
+      await db.query(`UPDATE payments SET status = 'REFUNDED' WHERE order_id = ?`, [confirmed]);
+      const broken = await check();
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/VIOLATION confirmed-without-charge: 1 order\(s\)/);
+      expect(broken.stdout).toContain(confirmed);
+    } finally {
+      await db.query(`UPDATE payments SET status = 'CONFIRMED' WHERE order_id = ?`, [confirmed]);
+      await db.end();
+    }
+  }, 120_000);
 });
 
 describe('scaling: two instances of every service at once', () => {
