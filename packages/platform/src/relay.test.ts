@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -258,6 +258,72 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
       await deleteSubjects(infra.registryUrl, topic2);
     }
   });
+  it('replaces a producer whose idempotent session broke (out-of-order sequence) and publishes every row once', async () => {
+    const db = await createTestDatabase('relay_session');
+    databases.push(db);
+    // What kafkajs does after a broker is SIGKILLed under load: every send of this producer
+    // fails with OUT_OF_ORDER_SEQUENCE_NUMBER, for ever (seen in the cluster chaos test).
+    let brokenSends = 0;
+    const broken = {
+      sendBatch: async () => {
+        brokenSends += 1;
+        throw Object.assign(new Error('The broker received an out of order sequence number'), {
+          name: 'KafkaJSProtocolError',
+          type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+          retriable: false,
+        });
+      },
+      disconnect: async () => undefined,
+    } as unknown as Producer;
+    const replacements: Producer[] = [];
+    const relay = createOutboxRelay({
+      pool: db.pool,
+      producer: broken,
+      replaceProducer: async (old) => {
+        expect(old).toBe(broken);
+        const fresh = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await fresh.connect();
+        replacements.push(fresh);
+        return fresh;
+      },
+      encode: (t, payload) => serde.encode(t, payload as never),
+      log,
+      lockName: `relay:${db.name}`,
+      topicPrefix: prefix,
+      idlePollMs: 50,
+    });
+    relays.push(relay);
+    const sessionTopicBefore = await admin.fetchTopicOffsets(topic);
+    const count = 30;
+    await withTransaction(db.pool, (tx) =>
+      appendToOutbox(
+        tx,
+        Array.from({ length: count }, (_, i) => {
+          const event = orderCreated(10_000 + i, 3);
+          return { topic: 'order.created' as const, key: event.order_id, event };
+        }),
+      ),
+    );
+    try {
+      relay.start();
+      await eventually(async () => (await pendingCount(db)) === 0, {
+        timeoutMs: 30_000,
+        what: 'the rows published',
+      });
+      expect(brokenSends).toBe(1);
+      expect(replacements).toHaveLength(1);
+      const published = (await admin.fetchTopicOffsets(topic)).reduce(
+        (sum, p) =>
+          sum + Number(p.high) - Number(sessionTopicBefore.find((b) => b.partition === p.partition)!.high),
+        0,
+      );
+      expect(published).toBe(count);
+    } finally {
+      await relay.stop();
+      await Promise.all(replacements.map((p) => p.disconnect()));
+    }
+  });
+
   it('keeps rows pending while Kafka is unreachable and publishes them all, in key order, once it is back', async () => {
     const db = await createTestDatabase('relay_outage');
     databases.push(db);

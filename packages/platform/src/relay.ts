@@ -17,6 +17,12 @@ export type EncodeFn = (topic: Topic, payload: unknown) => Promise<Buffer>;
 export type RelayOptions = {
   pool: Pool;
   producer: Producer;
+  /**
+   * Gives the relay a fresh producer when its idempotent session is broken (see
+   * PRODUCER_SESSION_ERRORS): kafkajs does not recover from those by itself, so without this
+   * the outbox would stay stuck after a leader change. The caller disconnects the old one.
+   */
+  replaceProducer?: (broken: Producer) => Promise<Producer>;
   encode: EncodeFn;
   log: Logger;
   /** Name of the leadership lock; one per service database. */
@@ -53,6 +59,33 @@ type OutboxRow = RowDataPacket & {
   headers: string;
 };
 
+/**
+ * Produce errors after which an idempotent producer's sequence numbers no longer match the
+ * broker's (seen after a broker is SIGKILLed under load: every retry then fails with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER). Only a new producer id recovers.
+ */
+const PRODUCER_SESSION_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+/** Consecutive Kafka failures of the relay after which the producer is replaced whatever they said. */
+const FAILURES_BEFORE_NEW_PRODUCER = 5;
+
+/** `error` and the errors it wraps (kafkajs wraps the last attempt's error in `originalError`). */
+function* errorChain(error: unknown): Generator<{ name?: unknown; type?: unknown }> {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; depth += 1) {
+    yield e;
+    const { cause, originalError } = e as { cause?: unknown; originalError?: unknown };
+    e = originalError ?? cause;
+  }
+}
+const brokeProducerSession = (error: unknown) =>
+  [...errorChain(error)].some((e) => typeof e.type === 'string' && PRODUCER_SESSION_ERRORS.has(e.type));
+const isKafkaError = (error: unknown) =>
+  [...errorChain(error)].some((e) => typeof e.name === 'string' && e.name.startsWith('KafkaJS'));
+
 /** Creates the relay; call start() once Kafka and MySQL are reachable. */
 export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
@@ -60,7 +93,8 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const retentionMs = options.retentionMs ?? 24 * 3600_000;
   const inboxRetentionMs = options.inboxRetentionMs ?? 8 * 24 * 3600_000;
   const purgeIntervalMs = options.purgeIntervalMs ?? 60_000;
-  const { pool, producer, encode, log } = options;
+  const { pool, encode, log } = options;
+  let producer = options.producer;
   const signal = createWakeSignal();
   let lockConnection: PoolConnection | undefined;
   let stopping = false;
@@ -70,18 +104,11 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   let failure: Error | undefined;
 
   async function holdLeadership(): Promise<boolean> {
-    if (lockConnection) {
-      try {
-        const [rows] = await lockConnection.query<RowDataPacket[]>(
-          'SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine',
-          [options.lockName],
-        );
-        if (rows[0]?.mine === 1) return true;
-      } catch (error) {
-        log.warn({ err: error }, 'outbox relay lost its lock connection');
-      }
-      dropLeadership();
-    }
+    // While we hold the lock connection, every outbox statement runs on it (publishBatch): a
+    // named lock lives exactly as long as its session, so a statement that succeeds on that
+    // session proves we still lead, and one that fails drops leadership. That makes a separate
+    // IS_USED_LOCK round trip before each batch unnecessary.
+    if (lockConnection) return true;
     const connection = await pool.getConnection();
     let rows: RowDataPacket[];
     try {
@@ -100,14 +127,33 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     return false;
   }
 
+  /** Runs a statement on the lock's session; any failure gives up leadership (re-taken next round). */
+  async function onLockSession<T extends RowDataPacket[] | ResultSetHeader>(
+    connection: PoolConnection,
+    sql: string,
+    values: unknown[],
+  ): Promise<T> {
+    try {
+      const [result] = await connection.query<T>(sql, values);
+      return result;
+    } catch (error) {
+      if (lockConnection === connection) {
+        log.warn({ err: error }, 'outbox relay statement failed on its lock connection; leadership dropped');
+        dropLeadership();
+      }
+      throw error;
+    }
+  }
+
   function dropLeadership(): void {
     // Destroy rather than release: a pooled connection would keep holding the lock.
     lockConnection?.destroy();
     lockConnection = undefined;
   }
 
-  async function publishBatch(): Promise<number> {
-    const [rows] = await pool.query<OutboxRow[]>(
+  async function publishBatch(connection: PoolConnection): Promise<number> {
+    const rows = await onLockSession<OutboxRow[]>(
+      connection,
       `SELECT id, event_id, topic, message_key, payload, headers FROM outbox
         WHERE published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?`,
       [batchSize],
@@ -145,7 +191,11 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      await pool.query<ResultSetHeader>('UPDATE outbox SET published_at = NOW(3) WHERE id IN (?)', [sentIds]);
+      await onLockSession<ResultSetHeader>(
+        connection,
+        'UPDATE outbox SET published_at = NOW(3) WHERE id IN (?)',
+        [sentIds],
+      );
       for (const [topic, messages] of byTopic) recordsProduced.inc({ topic }, messages.length);
     }
     return rows.length;
@@ -173,21 +223,39 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     }
   }
 
+  /** Swaps in a new producer (new producer id, sequences from 0); rows stay pending meanwhile. */
+  async function renewProducer(error: unknown, failures: number): Promise<void> {
+    if (!options.replaceProducer) return;
+    log.warn({ err: error, consecutive_failures: failures }, 'outbox relay replaces its Kafka producer');
+    try {
+      producer = await options.replaceProducer(producer);
+    } catch (replaceError) {
+      log.warn({ err: replaceError }, 'could not create a new producer yet; retrying later');
+    }
+  }
+
   async function run(): Promise<void> {
     let backoffMs = 100;
+    let failures = 0;
     while (!stopping) {
       try {
-        if (!(await holdLeadership())) {
+        if (!(await holdLeadership()) || !lockConnection) {
           await signal.wait(1_000);
           continue;
         }
-        const published = await publishBatch();
+        const published = await publishBatch(lockConnection);
         await housekeeping();
         backoffMs = 100;
+        failures = 0;
         if (published < batchSize) await signal.wait(idlePollMs);
       } catch (error) {
         // Kafka or MySQL unavailable: rows stay pending, order is kept, we try again.
         log.warn({ err: error, retry_in_ms: backoffMs }, 'outbox relay batch failed; retrying');
+        if (isKafkaError(error)) failures += 1;
+        // The batch is re-sent from its first row by the new producer: records the broker had
+        // already written come again (consumers dedupe by event_id); per-key order holds.
+        if (brokeProducerSession(error) || (failures > 0 && failures % FAILURES_BEFORE_NEW_PRODUCER === 0))
+          await renewProducer(error, failures);
         await sleep(backoffMs + Math.random() * backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5_000);
       }

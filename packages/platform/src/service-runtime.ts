@@ -75,12 +75,19 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
   });
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const newProducer = async (): Promise<Producer> => {
+    const created = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await created.connect();
+    return created;
+  };
+  // Dead letters and the relay have a producer each: the relay replaces its own when its
+  // idempotent session breaks (relay.ts), without pulling one from under the consumer.
+  const producer = await newProducer();
+  let relayProducer = await newProducer();
 
   const serde = createSerde({
     registryUrl: config.SCHEMA_REGISTRY_URL,
@@ -91,7 +98,12 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
 
   const relay = createOutboxRelay({
     pool,
-    producer,
+    producer: relayProducer,
+    replaceProducer: async (broken) => {
+      await broken.disconnect().catch(() => undefined);
+      relayProducer = await newProducer();
+      return relayProducer;
+    },
     encode: (topic, payload) => serde.encode(topic, payload as never),
     log: log.child({ component: 'relay' }),
     lockName: `outbox-relay:${database}`,
@@ -189,6 +201,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
     { name: 'service', stop: async () => Promise.all(stopSteps.map((s) => s.stop())) },
     { name: 'relay', stop: () => relay.stop() },
     { name: 'producer', stop: () => producer.disconnect() },
+    { name: 'relay-producer', stop: () => relayProducer.disconnect() },
     { name: 'admin', stop: () => admin.disconnect() },
     { name: 'mysql', stop: () => pool.end() },
   ];
