@@ -76,14 +76,18 @@ export function registerOrderRoutes(app: Hono<AppEnv>, deps: RouteDeps): void {
     requireJson,
     bodyLimit({
       maxSize: deps.maxBodyBytes,
-      onError: (c) =>
-        problemResponse(
+      onError: (c) => {
+        // The rest of the body goes unread and the server drops the connection once its drain
+        // gives up; without "close" a client reuses it and its next request dies on a reset.
+        c.header('Connection', 'close');
+        return problemResponse(
           c,
           problemBody('PAYLOAD_TOO_LARGE', `the body exceeds ${deps.maxBodyBytes} bytes`, {
             instance: c.req.path,
             errors: [{ field: '(body)', message: `at most ${deps.maxBodyBytes} bytes` }],
           }),
-        ),
+        );
+      },
     }),
     async (c) => {
       const idempotencyKey = c.req.header('idempotency-key');
