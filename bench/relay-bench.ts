@@ -8,6 +8,7 @@ import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { pino } from 'pino';
 import { exampleEvents } from '../packages/platform/src/event-examples.ts';
 import { createPool, migrateService, withTransaction } from '../packages/platform/src/mysql.ts';
+import { partitionCounter } from '../packages/platform/src/kafka.ts';
 import { appendToOutbox } from '../packages/platform/src/outbox.ts';
 import { createOutboxRelay } from '../packages/platform/src/relay.ts';
 import { createSerde } from '../packages/platform/src/serde.ts';
@@ -68,6 +69,7 @@ try {
   const relay = createOutboxRelay({
     pool,
     producer,
+    partitionCount: partitionCounter(admin),
     encode: (t, payload) => serde.encode(t, payload as never),
     log: pino({ level: 'silent' }),
     lockName: `relay:${database}`,

@@ -71,3 +71,17 @@ async function createMissingTopics(
   });
   await admin.fetchTopicMetadata({ topics: missing });
 }
+
+/** `topic` → its number of partitions, read through `admin` and remembered for a minute. */
+export function partitionCounter(admin: Admin, ttlMs = 60_000): (topic: string) => Promise<number> {
+  const known = new Map<string, { count: number; at: number }>();
+  return async (topic) => {
+    const cached = known.get(topic);
+    if (cached && Date.now() - cached.at < ttlMs) return cached.count;
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
+    known.set(topic, { count, at: Date.now() });
+    return count;
+  };
+}

@@ -20,6 +20,7 @@ import {
 } from '../../../test/support/isolation.ts';
 import type { EventByTopic } from './events.ts';
 import { exampleEvents } from './event-examples.ts';
+import { partitionCounter } from './kafka.ts';
 import { createPool, withTransaction } from './mysql.ts';
 import { appendToOutbox } from './outbox.ts';
 import { createOutboxRelay, type OutboxRelay } from './relay.ts';
@@ -138,11 +139,13 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
   });
   const databases: TestDatabase[] = [];
   const relays: OutboxRelay[] = [];
+  const partitionCount = partitionCounter(admin);
 
   function relayOn(db: TestDatabase, pool = db.pool, lockName = `relay:${db.name}`): OutboxRelay {
     const relay = createOutboxRelay({
       pool,
       producer,
+      partitionCount,
       encode: (t, payload) => serde.encode(t, payload as never),
       log,
       lockName,
@@ -211,6 +214,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
       createOutboxRelay({
         pool,
         producer,
+        partitionCount,
         encode: (t, payload) => serde2.encode(t, payload as never),
         log,
         lockName: `relay:${db.name}`,
@@ -279,6 +283,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
     const relay = createOutboxRelay({
       pool: db.pool,
       producer: broken,
+      partitionCount,
       replaceProducer: async (old) => {
         expect(old).toBe(broken);
         const fresh = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -324,6 +329,55 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
     }
   });
 
+  it('does not stamp a batch whose acknowledgement lacks a partition it was placed on, and sends it again', async () => {
+    const db = await createTestDatabase('relay_acks');
+    databases.push(db);
+    // kafkajs 2.2.4 can resolve sendBatch without writing the partitions that moved to an
+    // already-answered broker during its retry; here the first send "succeeds" having
+    // written nothing, the way that bug looks from the relay.
+    let calls = 0;
+    const lossy = {
+      sendBatch: async (batch: Parameters<Producer['sendBatch']>[0]) => {
+        calls += 1;
+        return calls === 1 ? [] : producer.sendBatch(batch);
+      },
+    } as unknown as Producer;
+    const before = await admin.fetchTopicOffsets(topic);
+    const relay = createOutboxRelay({
+      pool: db.pool,
+      producer: lossy,
+      partitionCount,
+      encode: (t, payload) => serde.encode(t, payload as never),
+      log,
+      lockName: `relay:${db.name}`,
+      topicPrefix: prefix,
+      idlePollMs: 50,
+    });
+    relays.push(relay);
+    const count = 30;
+    await withTransaction(db.pool, (tx) =>
+      appendToOutbox(
+        tx,
+        Array.from({ length: count }, (_, i) => {
+          const event = orderCreated(20_000 + i, 5);
+          return { topic: 'order.created' as const, key: event.order_id, event };
+        }),
+      ),
+    );
+    relay.start();
+    await eventually(async () => (await pendingCount(db)) === 0, {
+      timeoutMs: 30_000,
+      what: 'the rows published',
+    });
+    await relay.stop();
+    expect(calls).toBe(2);
+    const written = (await admin.fetchTopicOffsets(topic)).reduce(
+      (sum, p) => sum + Number(p.high) - Number(before.find((b) => b.partition === p.partition)!.high),
+      0,
+    );
+    expect(written).toBe(count);
+  });
+
   it('keeps rows pending while Kafka is unreachable and publishes them all, in key order, once it is back', async () => {
     const db = await createTestDatabase('relay_outage');
     databases.push(db);
@@ -356,6 +410,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
     const relay = createOutboxRelay({
       pool: db.pool,
       producer: proxiedProducer,
+      partitionCount,
       encode: (t, payload) => serde3.encode(t, payload as never),
       log: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),
       lockName: `relay:${db.name}`,

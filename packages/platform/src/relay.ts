@@ -3,7 +3,7 @@
 // named lock held on a dedicated connection: it vanishes with the process or connection),
 // so per-key order holds with any number of instances; the others stand by.
 // A crash between "sent" and "stamped" republishes the batch: consumers dedupe by event_id.
-import type { Producer, Message } from 'kafkajs';
+import { Partitioners, type Producer, type Message, type PartitionMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Pool, PoolConnection } from './mysql.ts';
 import type { RowDataPacket, ResultSetHeader } from 'mysql2/promise';
@@ -23,6 +23,12 @@ export type RelayOptions = {
    * the outbox would stay stuck after a leader change. The caller disconnects the old one.
    */
   replaceProducer?: (broken: Producer) => Promise<Producer>;
+  /**
+   * Partitions of a physical topic. The relay places each record itself (kafkajs's default
+   * partitioner: murmur2 of the key, as the Java client) so it can check that Kafka
+   * acknowledged every partition it sent to (see verifyAcknowledged).
+   */
+  partitionCount: (topic: string) => Promise<number>;
   encode: EncodeFn;
   log: Logger;
   /** Name of the leadership lock; one per service database. */
@@ -86,6 +92,28 @@ const brokeProducerSession = (error: unknown) =>
 const isKafkaError = (error: unknown) =>
   [...errorChain(error)].some((e) => typeof e.name === 'string' && e.name.startsWith('KafkaJS'));
 
+/**
+ * Throws unless every partition the batch was placed on came back acknowledged. kafkajs
+ * 2.2.4's sendBatch can resolve without writing some partitions: when a retry follows a
+ * leader change, the partitions that moved to a broker which had already answered the first
+ * attempt are skipped (producer/sendMessages.js keeps responsePerBroker across attempts).
+ * The three-broker chaos test lost acknowledged records that way until this check; now the
+ * whole batch is sent again (duplicates, which consumers absorb) instead of being stamped.
+ */
+function verifyAcknowledged(
+  placed: Set<string>,
+  acknowledged: { topicName: string; partition: number; errorCode: number }[],
+): void {
+  const acked = new Set(
+    acknowledged.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}:${r.partition}`),
+  );
+  const missing = [...placed].filter((key) => !acked.has(key));
+  if (missing.length > 0)
+    throw new Error(
+      `Kafka acknowledged the batch without partitions ${missing.join(', ')}; sending it again`,
+    );
+}
+
 /** Creates the relay; call start() once Kafka and MySQL are reachable. */
 export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
@@ -96,6 +124,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const { pool, encode, log } = options;
   let producer = options.producer;
   const signal = createWakeSignal();
+  const placeRecord = Partitioners.DefaultPartitioner();
   let lockConnection: PoolConnection | undefined;
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -160,6 +189,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     );
     if (rows.length === 0) return 0;
     const byTopic = new Map<string, Message[]>();
+    const placed = new Set<string>(); // `${topic}:${partition}` of every record in the batch
     const sentIds: number[] = [];
     for (const row of rows) {
       let value: Buffer;
@@ -181,16 +211,25 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       }
       const headers = JSON.parse(row.headers) as Record<string, string>;
       const physicalTopic = `${options.topicPrefix ?? ''}${row.topic}`;
+      const message: Message = { key: row.message_key, value, headers };
+      // Only the partition count matters to the default partitioner for keyed records.
+      const partitionMetadata = Array.from(
+        { length: await options.partitionCount(physicalTopic) },
+        (_, partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata,
+      );
+      message.partition = placeRecord({ topic: physicalTopic, partitionMetadata, message });
+      placed.add(`${physicalTopic}:${message.partition}`);
       const messages = byTopic.get(physicalTopic) ?? [];
-      messages.push({ key: row.message_key, value, headers });
+      messages.push(message);
       byTopic.set(physicalTopic, messages);
       sentIds.push(row.id);
     }
     if (sentIds.length > 0) {
-      await producer.sendBatch({
+      const acknowledged = await producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
+      verifyAcknowledged(placed, acknowledged);
       await onLockSession<ResultSetHeader>(
         connection,
         'UPDATE outbox SET published_at = NOW(3) WHERE id IN (?)',

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { CommonConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createPool, databaseName, migrateService, type Pool } from './mysql.ts';
-import { createKafka, ensureTopics } from './kafka.ts';
+import { createKafka, ensureTopics, partitionCounter } from './kafka.ts';
 import { createSerde, type Serde } from './serde.ts';
 import { createOutboxRelay, type OutboxRelay } from './relay.ts';
 import { runConsumer, type HandlerMap, type RunningConsumer } from './consumer.ts';
@@ -104,6 +104,7 @@ export async function createServiceRuntime(definition: ServiceDefinition): Promi
       relayProducer = await newProducer();
       return relayProducer;
     },
+    partitionCount: partitionCounter(admin),
     encode: (topic, payload) => serde.encode(topic, payload as never),
     log: log.child({ component: 'relay' }),
     lockName: `outbox-relay:${database}`,
