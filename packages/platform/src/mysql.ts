@@ -45,6 +45,9 @@ export function createPool(mysqlUrl: string, database: string, connectionLimit =
     supportBigNumbers: true,
     bigNumberStrings: false,
     enableKeepAlive: true,
+    // No Error.captureStackTrace per statement (4–6 % of a service's CPU under load); a failed
+    // statement's error keeps its code, errno, sqlMessage and sql, only its stack is mysql2's own.
+    trace: false,
   });
 }
 
