@@ -8,7 +8,13 @@ import { envelope } from '@commerce/platform/envelope';
 import type { EventByTopic, Topic } from '@commerce/platform/events';
 import { decide, type SagaInput, type SagaState } from '../domain/saga.ts';
 import type { Order } from '../domain/order.ts';
-import { appendTimeline, findOrderForUpdate, saveSagaState } from '../adapters/mysql/orders-repo.ts';
+import {
+  appendTimeline,
+  appendTimelineEntries,
+  findOrderForUpdate,
+  saveSagaState,
+  type TimelineEntry,
+} from '../adapters/mysql/orders-repo.ts';
 
 export type Emit = <T extends Topic>(topic: T, event: EventByTopic[T]) => Promise<void>;
 
@@ -36,7 +42,8 @@ export async function applyToLockedOrder(
   emit: Emit,
   cause?: Cause,
 ): Promise<StepResult> {
-  if (cause) await appendTimeline(tx, order.order_id, cause);
+  // The cause and the events this step emits go on the timeline in one statement, cause first.
+  const timeline: TimelineEntry[] = cause ? [cause] : [];
   const before = sagaStateOf(order);
   const { state, emit: outputs } = decide(before, input, now);
   if (state !== before) {
@@ -70,13 +77,9 @@ export async function applyToLockedOrder(
     } else {
       await emit('order.cancelled', { ...envelope('order.cancelled', meta), ...base, reason: output.reason });
     }
-    await appendTimeline(tx, order.order_id, {
-      event_id: eventId,
-      event_type: output.type,
-      source: 'order',
-      occurred_at: now,
-    });
+    timeline.push({ event_id: eventId, event_type: output.type, source: 'order', occurred_at: now });
   }
+  await appendTimelineEntries(tx, order.order_id, timeline);
   return { found: true, statusChanged: state.status !== before.status };
 }
 

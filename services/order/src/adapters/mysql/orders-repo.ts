@@ -125,10 +125,20 @@ export type TimelineEntry = {
 };
 
 export async function appendTimeline(tx: Tx, orderId: string, entry: TimelineEntry): Promise<void> {
+  await appendTimelineEntries(tx, orderId, [entry]);
+}
+
+/** Appends entries in one statement; they get ids (the timeline's tie-break) in the given order. */
+export async function appendTimelineEntries(
+  tx: Tx,
+  orderId: string,
+  entries: readonly TimelineEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
   // IGNORE: the inbox already stops redeliveries; this only guards a re-sent event_id.
   await tx.query<ResultSetHeader>(
-    'INSERT IGNORE INTO order_events (order_id, event_id, event_type, source, occurred_at) VALUES (?, ?, ?, ?, ?)',
-    [orderId, entry.event_id, entry.event_type, entry.source, entry.occurred_at],
+    'INSERT IGNORE INTO order_events (order_id, event_id, event_type, source, occurred_at) VALUES ?',
+    [entries.map((entry) => [orderId, entry.event_id, entry.event_type, entry.source, entry.occurred_at])],
   );
 }
 
