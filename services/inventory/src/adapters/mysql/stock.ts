@@ -37,28 +37,44 @@ export async function lockStock(tx: Tx, skus: string[]): Promise<StockRecord[]> 
   return rows.map(toStock);
 }
 
-export async function reserveUnits(tx: Tx, line: StockLine): Promise<void> {
-  await tx.query('UPDATE stock SET available = available - ?, reserved = reserved + ? WHERE sku = ?', [
-    line.quantity,
-    line.quantity,
-    line.sku,
-  ]);
+type UnitColumn = 'available' | 'reserved' | 'sold';
+
+/**
+ * Moves each line's quantity from one count to another for all the lines in one statement
+ * (one round trip per order, not per line). Lines of the same SKU are summed first: a CASE
+ * applies only its first matching branch.
+ */
+async function moveUnits(
+  tx: Tx,
+  lines: readonly StockLine[],
+  from: UnitColumn,
+  to: UnitColumn,
+): Promise<void> {
+  const bySku = new Map<string, number>();
+  for (const line of lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
+  if (bySku.size === 0) return;
+  const cases = [...bySku].map(() => 'WHEN ? THEN ?').join(' ');
+  const caseParams = [...bySku].flat();
+  await tx.query(
+    `UPDATE stock SET ${from} = ${from} - CASE sku ${cases} END, ${to} = ${to} + CASE sku ${cases} END
+      WHERE sku IN (?)`,
+    [...caseParams, ...caseParams, [...bySku.keys()]],
+  );
 }
 
-export async function releaseUnits(tx: Tx, line: StockLine): Promise<void> {
-  await tx.query('UPDATE stock SET available = available + ?, reserved = reserved - ? WHERE sku = ?', [
-    line.quantity,
-    line.quantity,
-    line.sku,
-  ]);
+/** available → reserved for every line. */
+export async function reserveUnits(tx: Tx, lines: readonly StockLine[]): Promise<void> {
+  await moveUnits(tx, lines, 'available', 'reserved');
 }
 
-export async function sellUnits(tx: Tx, line: StockLine): Promise<void> {
-  await tx.query('UPDATE stock SET reserved = reserved - ?, sold = sold + ? WHERE sku = ?', [
-    line.quantity,
-    line.quantity,
-    line.sku,
-  ]);
+/** reserved → available for every line (compensation). */
+export async function releaseUnits(tx: Tx, lines: readonly StockLine[]): Promise<void> {
+  await moveUnits(tx, lines, 'reserved', 'available');
+}
+
+/** reserved → sold for every line. */
+export async function sellUnits(tx: Tx, lines: readonly StockLine[]): Promise<void> {
+  await moveUnits(tx, lines, 'reserved', 'sold');
 }
 
 export async function listStock(pool: Pool): Promise<StockRecord[]> {

@@ -14,7 +14,7 @@ export const onOrderCancelled: Handler<'order.cancelled'> = async (event, { tx, 
   }
   const reservation = await lockReservation(tx, event.order_id);
   if (decideOnCancel(reservation?.status) !== 'release' || !reservation) return;
-  for (const line of reservation.items) await releaseUnits(tx, line);
+  await releaseUnits(tx, reservation.items);
   await setReservationStatus(tx, event.order_id, 'RELEASED', now);
   await emit('stock.released', {
     ...envelope('stock.released', {

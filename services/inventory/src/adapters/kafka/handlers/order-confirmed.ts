@@ -12,6 +12,6 @@ export const onOrderConfirmed: Handler<'order.confirmed'> = async (event, { tx, 
     );
     return;
   }
-  for (const line of reservation.items) await sellUnits(tx, line);
+  await sellUnits(tx, reservation.items);
   await setReservationStatus(tx, event.order_id, 'SOLD', now);
 };

@@ -41,7 +41,7 @@ export const onOrderCreated: Handler<'order.created'> = async (event, { tx, now,
     correlationId: event.correlation_id,
   };
   if (decision.kind === 'reserved') {
-    for (const line of decision.lines) await reserveUnits(tx, line);
+    await reserveUnits(tx, decision.lines);
     await emit('stock.reserved', { ...envelope('stock.reserved', head), items: decision.lines });
   } else {
     await emit('stock.rejected', {
