@@ -191,6 +191,8 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     message: KafkaMessage,
     headers: Record<string, string>,
     event: EventByTopic[T],
+    /** The batch already inserted this record's inbox row (claimInbox). */
+    inboxClaimed = false,
   ): Promise<Applied> {
     const handler: Handler<T> | undefined = handlers[topic];
     if (!handler) throw new Error(`no handler for ${topic}`);
@@ -200,11 +202,13 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       correlation_id: event.correlation_id,
       topic,
     });
-    const [inserted] = await tx.query<ResultSetHeader>(
-      'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)',
-      [groupId, event.event_id, topic],
-    );
-    if (inserted.affectedRows === 0) return { outcome: 'duplicate', emitted: 0, recordLog };
+    if (!inboxClaimed) {
+      const [inserted] = await tx.query<ResultSetHeader>(
+        'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)',
+        [groupId, event.event_id, topic],
+      );
+      if (inserted.affectedRows === 0) return { outcome: 'duplicate', emitted: 0, recordLog };
+    }
     let emitted = 0;
     const emit = async <E extends Topic>(emitTopic: E, emitEvent: EventByTopic[E]) => {
       const outgoing: OutgoingEvent<E> = {
@@ -257,9 +261,15 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     let failedAt = 0;
     try {
       await withTransaction(pool, async (tx) => {
+        // One multi-row inbox insert for the batch instead of one per record. A duplicate among
+        // the records (a redelivery) makes claimInbox roll back and restart the transaction;
+        // the records then take the per-record inbox check, which skips the duplicates.
+        const claimed = await claimInbox(tx, topic, records);
         for (const [index, record] of records.entries()) {
           failedAt = index;
-          results.push(await applyRecord(tx, topic, partition, record.message, record.headers, record.event));
+          results.push(
+            await applyRecord(tx, topic, partition, record.message, record.headers, record.event, claimed),
+          );
         }
         failedAt = records.length; // the COMMIT itself: nothing is known to be wrong with a record
       });
@@ -276,6 +286,22 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     }
     if (emitted > 0) options.onEmitted?.();
     return undefined;
+  }
+
+  /**
+   * Inserts the batch's inbox rows in one statement. When any already existed, rolls the
+   * transaction back (the rows this statement did insert must not survive) and begins a new
+   * one, and returns false: the records then insert their inbox rows one by one.
+   */
+  async function claimInbox(tx: Tx, topic: Topic, records: Decoded[]): Promise<boolean> {
+    const [inserted] = await tx.query<ResultSetHeader>(
+      'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES ?',
+      [records.map((record) => [groupId, record.event.event_id, topic])],
+    );
+    if (inserted.affectedRows === records.length) return true;
+    await tx.rollback();
+    await tx.beginTransaction();
+    return false;
   }
 
   /** Decodes the leading records of `messages` until one cannot be decoded (it takes the one-record path). */
