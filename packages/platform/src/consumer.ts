@@ -29,6 +29,8 @@ export type HandlerContext = {
   log: Logger;
   /** Appends an event to the outbox in this transaction. */
   emit: <T extends Topic>(topic: T, event: EventByTopic[T]) => Promise<void>;
+  /** Runs `callback` once this record's transaction has committed (never when it rolls back). */
+  onCommitted: (callback: () => void) => void;
   record: { topic: string; partition: number; offset: string; headers: Record<string, string> };
 };
 
@@ -181,7 +183,23 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     }
   }
 
-  type Applied = { outcome: 'processed' | 'duplicate'; emitted: number; recordLog: Logger };
+  type Applied = {
+    outcome: 'processed' | 'duplicate';
+    emitted: number;
+    recordLog: Logger;
+    committed: (() => void)[];
+  };
+
+  /** The handlers' after-commit callbacks; a failing one is logged, never fails the record. */
+  function runCommitted(applied: Applied): void {
+    for (const callback of applied.committed) {
+      try {
+        callback();
+      } catch (error) {
+        applied.recordLog.error({ err: error }, 'after-commit callback failed');
+      }
+    }
+  }
 
   /** Inbox check and handler for one decoded record, inside the caller's transaction. */
   async function applyRecord<T extends Topic>(
@@ -207,9 +225,10 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
         'INSERT IGNORE INTO inbox (consumer_group, event_id, topic) VALUES (?, ?, ?)',
         [groupId, event.event_id, topic],
       );
-      if (inserted.affectedRows === 0) return { outcome: 'duplicate', emitted: 0, recordLog };
+      if (inserted.affectedRows === 0) return { outcome: 'duplicate', emitted: 0, recordLog, committed: [] };
     }
     let emitted = 0;
+    const committed: (() => void)[] = [];
     const emit = async <E extends Topic>(emitTopic: E, emitEvent: EventByTopic[E]) => {
       const outgoing: OutgoingEvent<E> = {
         topic: emitTopic,
@@ -225,9 +244,10 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       now: now(),
       log: recordLog,
       emit,
+      onCommitted: (callback) => void committed.push(callback),
       record: { topic, partition, offset: message.offset, headers },
     });
-    return { outcome: 'processed', emitted, recordLog };
+    return { outcome: 'processed', emitted, recordLog, committed };
   }
 
   async function processInTransaction<T extends Topic>(
@@ -241,6 +261,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
       applyRecord(tx, topic, partition, message, headers, event),
     );
     if (applied.outcome === 'duplicate') applied.recordLog.debug('duplicate delivery skipped');
+    runCommitted(applied);
     if (applied.emitted > 0) options.onEmitted?.();
     return applied.outcome;
   }
@@ -280,6 +301,7 @@ export async function runConsumer(options: ConsumerOptions): Promise<RunningCons
     let emitted = 0;
     for (const applied of results) {
       if (applied.outcome === 'duplicate') applied.recordLog.debug('duplicate delivery skipped');
+      runCommitted(applied);
       emitted += applied.emitted;
       recordsConsumed.inc({ topic, outcome: applied.outcome });
       handlerDuration.observe({ topic }, perRecord);

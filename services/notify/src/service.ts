@@ -68,8 +68,8 @@ export async function startNotifyService(
     handlers: notifyHandlers({
       channels: config.NOTIFY_CHANNELS,
       alertRecipient: config.PURCHASE_ALERT_RECIPIENT,
-      // The row commits with the consumer's transaction just after; the poll is the backstop.
-      onRecorded: () => setImmediate(dispatcher.wake),
+      // Called once the consumer's transaction has committed the rows: the claim sees them.
+      onRecorded: dispatcher.wake,
     }),
   });
   return runtime;

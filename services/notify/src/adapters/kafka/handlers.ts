@@ -4,7 +4,7 @@ import type { Handler, HandlerMap } from '@commerce/platform/consumer';
 import { recordOutcome, type RecordOutcomeDeps } from '../../app/record-outcome.ts';
 
 export function notifyHandlers(deps: RecordOutcomeDeps & { onRecorded: () => void }): HandlerMap {
-  const onOrderConfirmed: Handler<'order.confirmed'> = async (event, { tx, now }) => {
+  const onOrderConfirmed: Handler<'order.confirmed'> = async (event, { tx, now, onCommitted }) => {
     const created = await recordOutcome(
       tx,
       deps,
@@ -17,9 +17,9 @@ export function notifyHandlers(deps: RecordOutcomeDeps & { onRecorded: () => voi
       },
       now,
     );
-    if (created > 0) deps.onRecorded();
+    if (created > 0) onCommitted(deps.onRecorded);
   };
-  const onOrderCancelled: Handler<'order.cancelled'> = async (event, { tx, now }) => {
+  const onOrderCancelled: Handler<'order.cancelled'> = async (event, { tx, now, onCommitted }) => {
     const created = await recordOutcome(
       tx,
       deps,
@@ -33,9 +33,9 @@ export function notifyHandlers(deps: RecordOutcomeDeps & { onRecorded: () => voi
       },
       now,
     );
-    if (created > 0) deps.onRecorded();
+    if (created > 0) onCommitted(deps.onRecorded);
   };
-  const onPaymentConfirmed: Handler<'payment.confirmed'> = async (event, { tx, now }) => {
+  const onPaymentConfirmed: Handler<'payment.confirmed'> = async (event, { tx, now, onCommitted }) => {
     const created = await recordOutcome(
       tx,
       deps,
@@ -48,7 +48,7 @@ export function notifyHandlers(deps: RecordOutcomeDeps & { onRecorded: () => voi
       },
       now,
     );
-    if (created > 0) deps.onRecorded();
+    if (created > 0) onCommitted(deps.onRecorded);
   };
   return {
     'order.confirmed': onOrderConfirmed,
