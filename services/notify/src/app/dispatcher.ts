@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Pool } from '@commerce/platform/mysql';
-import { withTransaction } from '@commerce/platform/mysql';
 import { errorMessage } from '@commerce/platform/errors';
 import { afterFailure, type ChannelName, type Notification } from '../domain/notification.ts';
 import type { Channel } from '../adapters/channels/channel.ts';
@@ -78,9 +77,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const free = concurrency - inFlight.size;
     if (free <= 0) return;
     const token = randomUUID();
-    const claimed = await withTransaction(pool, (tx) =>
-      claimDueNotifications(tx, { now: new Date(), limit: free, claimMs, token, channels: channelNames }),
-    );
+    const claimed = await claimDueNotifications(pool, {
+      now: new Date(),
+      limit: free,
+      claimMs,
+      token,
+      channels: channelNames,
+    });
     for (const n of claimed) {
       const sending: Promise<void> = deliver(n, token)
         .catch((error: unknown) =>

@@ -25,14 +25,15 @@ export type NotificationView = {
 
 /** Inserts each notification unless its (order_id, kind, channel) exists; returns how many were new. */
 export async function insertNotifications(tx: Queryable, notifications: Notification[]): Promise<number> {
-  let inserted = 0;
-  for (const n of notifications) {
-    const [result] = await tx.query<ResultSetHeader>(
-      `INSERT IGNORE INTO notifications
-         (notification_id, order_id, kind, channel, recipient, subject, body, status, attempts,
-          next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
+  if (notifications.length === 0) return 0;
+  // One multi-row statement: INSERT IGNORE's affected rows are exactly the new ones.
+  const [result] = await tx.query<ResultSetHeader>(
+    `INSERT IGNORE INTO notifications
+       (notification_id, order_id, kind, channel, recipient, subject, body, status, attempts,
+        next_attempt_at, created_at)
+     VALUES ?`,
+    [
+      notifications.map((n) => [
         n.notification_id,
         n.order_id,
         n.kind,
@@ -44,26 +45,27 @@ export async function insertNotifications(tx: Queryable, notifications: Notifica
         n.attempts,
         n.next_attempt_at,
         n.created_at,
-      ],
-    );
-    inserted += result.affectedRows;
-  }
-  return inserted;
+      ]),
+    ],
+  );
+  return result.affectedRows;
 }
-
 type NotificationRow = RowDataPacket & Notification;
 
 /**
- * Claims up to `limit` due PENDING rows for `claimMs` under `token`. SKIP LOCKED lets several
- * instances claim at once without waiting for, or taking, each other's rows. Only rows of
+ * Claims up to `limit` due PENDING rows for `claimMs` under `token`, without an explicit
+ * transaction (two statements instead of BEGIN, SELECT, UPDATE, COMMIT; one when nothing is
+ * due). SKIP LOCKED passes over rows another instance is claiming at this moment; the UPDATE
+ * re-checks every claim condition per row, so a row another instance claimed between the two
+ * statements is not taken twice, and only the rows the UPDATE took are returned. Only rows of
  * `channels` (those this instance can send) are claimed.
  */
 export async function claimDueNotifications(
-  tx: Tx,
+  db: Queryable,
   options: { now: Date; limit: number; claimMs: number; token: string; channels: ChannelName[] },
 ): Promise<Notification[]> {
   if (options.channels.length === 0) return [];
-  const [rows] = await tx.query<NotificationRow[]>(
+  const [rows] = await db.query<NotificationRow[]>(
     `SELECT notification_id, order_id, kind, channel, recipient, subject, body, status, attempts,
             next_attempt_at, created_at
        FROM notifications
@@ -76,12 +78,21 @@ export async function claimDueNotifications(
     [options.now, options.now, options.channels, options.limit],
   );
   if (rows.length === 0) return [];
-  await tx.query(`UPDATE notifications SET claim_token = ?, claimed_until = ? WHERE notification_id IN (?)`, [
-    options.token,
-    new Date(options.now.getTime() + options.claimMs),
-    rows.map((r) => r.notification_id),
-  ]);
-  return rows.map((r) => ({ ...r }));
+  const ids = rows.map((r) => r.notification_id);
+  const [claimed] = await db.query<ResultSetHeader>(
+    `UPDATE notifications SET claim_token = ?, claimed_until = ?
+      WHERE notification_id IN (?) AND status = 'PENDING' AND next_attempt_at <= ?
+        AND (claimed_until IS NULL OR claimed_until <= ?)`,
+    [options.token, new Date(options.now.getTime() + options.claimMs), ids, options.now, options.now],
+  );
+  if (claimed.affectedRows === rows.length) return rows.map((r) => ({ ...r }));
+  // Another instance claimed some of them in between: keep only the rows under our token.
+  const [ours] = await db.query<(RowDataPacket & { notification_id: string })[]>(
+    'SELECT notification_id FROM notifications WHERE notification_id IN (?) AND claim_token = ?',
+    [ids, options.token],
+  );
+  const mine = new Set(ours.map((r) => r.notification_id));
+  return rows.filter((r) => mine.has(r.notification_id)).map((r) => ({ ...r }));
 }
 
 /** Records a delivery; false when the claim was lost (another instance took the row). */
