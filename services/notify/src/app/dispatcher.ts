@@ -10,7 +10,7 @@ import type { Channel } from '../adapters/channels/channel.ts';
 import {
   claimDueNotifications,
   markAttemptFailed,
-  markSent,
+  markSentMany,
 } from '../adapters/mysql/notifications-repository.ts';
 
 export type DispatcherOptions = {
@@ -69,8 +69,46 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       });
       return;
     }
-    const recorded = await markSent(pool, n.notification_id, token, n.attempts + 1, new Date());
-    if (!recorded) log.warn({ notification_id: n.notification_id }, 'sent after losing the claim');
+    await recordSent(n, token);
+  }
+
+  // Deliveries are recorded in batches: the first finished one is written at once, and those
+  // finishing while that UPDATE is in flight share the next one (one statement per claim
+  // token). A delivery's slot stays taken until its row is recorded, as before.
+  type SentMark = { n: Notification; token: string; done: () => void; fail: (error: unknown) => void };
+  let sentQueue: SentMark[] = [];
+  let flushingSent = false;
+
+  function recordSent(n: Notification, token: string): Promise<void> {
+    return new Promise((done, fail) => {
+      sentQueue.push({ n, token, done, fail });
+      if (!flushingSent) void flushSent();
+    });
+  }
+
+  async function flushSent(): Promise<void> {
+    flushingSent = true;
+    try {
+      while (sentQueue.length > 0) {
+        const batch = sentQueue;
+        sentQueue = [];
+        const byToken = new Map<string, SentMark[]>();
+        for (const mark of batch) byToken.set(mark.token, [...(byToken.get(mark.token) ?? []), mark]);
+        for (const [token, marks] of byToken) {
+          const ids = marks.map((mark) => mark.n.notification_id);
+          try {
+            const recorded = await markSentMany(pool, ids, token, new Date());
+            if (recorded < ids.length)
+              log.warn({ notification_ids: ids, lost: ids.length - recorded }, 'sent after losing the claim');
+            for (const mark of marks) mark.done();
+          } catch (error) {
+            for (const mark of marks) mark.fail(error);
+          }
+        }
+      }
+    } finally {
+      flushingSent = false;
+    }
   }
 
   async function fill(): Promise<void> {

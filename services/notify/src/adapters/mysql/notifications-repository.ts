@@ -95,21 +95,21 @@ export async function claimDueNotifications(
   return rows.filter((r) => mine.has(r.notification_id)).map((r) => ({ ...r }));
 }
 
-/** Records a delivery; false when the claim was lost (another instance took the row). */
-export async function markSent(
-  pool: Pool,
-  id: string,
-  token: string,
-  attempts: number,
-  sentAt: Date,
-): Promise<boolean> {
+/**
+ * Records the deliveries of rows claimed under `token` in one statement; returns how many
+ * were still ours (a row whose claim expired and was taken by another instance is not touched).
+ * While we hold the claim nobody else writes the row, so attempts + 1 is the attempt just made.
+ */
+export async function markSentMany(pool: Pool, ids: string[], token: string, sentAt: Date): Promise<number> {
+  if (ids.length === 0) return 0;
   const [result] = await pool.query<ResultSetHeader>(
     `UPDATE notifications
-        SET status = 'SENT', attempts = ?, sent_at = ?, last_error = NULL, claim_token = NULL, claimed_until = NULL
-      WHERE notification_id = ? AND claim_token = ? AND status = 'PENDING'`,
-    [attempts, sentAt, id, token],
+        SET status = 'SENT', attempts = attempts + 1, sent_at = ?, last_error = NULL, claim_token = NULL,
+            claimed_until = NULL
+      WHERE notification_id IN (?) AND claim_token = ? AND status = 'PENDING'`,
+    [sentAt, ids, token],
   );
-  return result.affectedRows === 1;
+  return result.affectedRows;
 }
 
 /** Records a failed attempt: back to PENDING at `nextAttemptAt`, or FAILED when it is null. */
