@@ -9,6 +9,7 @@ import { registerDocs } from './adapters/http/openapi.ts';
 import { sagaHandlers } from './adapters/kafka/saga-handlers.ts';
 import { createOrderCache } from './adapters/redis/order-cache.ts';
 import { startSweeper } from './app/expire-sagas.ts';
+import { createOrderWriter } from './app/order-writer.ts';
 
 export type OrderService = { runtime: ServiceRuntime; start: () => Promise<void> };
 
@@ -47,6 +48,7 @@ export async function createOrderService(
       pool: runtime.pool,
       sagaTimeoutMs: config.SAGA_TIMEOUT_MS,
       idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+      writer: createOrderWriter(runtime.pool),
     },
     read: { pool: runtime.pool, cache },
     apiKey: config.API_KEY,

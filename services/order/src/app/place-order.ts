@@ -8,6 +8,7 @@ import { withTransaction, type Pool } from '@commerce/platform/mysql';
 import { AppError, isRetriable } from '@commerce/platform/errors';
 import { totalCents, type Order } from '../domain/order.ts';
 import type { CheckoutRequest } from '../adapters/http/checkout-schema.ts';
+import type { NewOrder, OrderWriter } from './order-writer.ts';
 import {
   appendTimeline,
   deleteExpiredIdempotencyKey,
@@ -29,6 +30,8 @@ export type PlaceOrderDeps = {
   sagaTimeoutMs: number;
   idempotencyTtlSeconds: number;
   now?: () => Date;
+  /** Group commit for checkouts without an Idempotency-Key (order-writer.ts); absent: one transaction each. */
+  writer?: OrderWriter;
 };
 
 export type PlaceOrderInput = {
@@ -137,6 +140,35 @@ async function insertNewOrder(
     created_at: now.toISOString(),
   };
   const eventId = randomUUID();
+  const entry: NewOrder = {
+    order,
+    items,
+    created: {
+      topic: 'order.created',
+      key: orderId,
+      traceparent: input.traceparent,
+      event: {
+        ...envelope('order.created', {
+          eventId,
+          occurredAt: now,
+          orderId,
+          correlationId: input.correlationId,
+        }),
+        customer_id: order.customer_id,
+        customer_email: order.customer_email,
+        currency: order.currency,
+        items,
+        total_cents: order.total_cents,
+        payment_method: request.payment?.method ?? null,
+        payment_token: request.payment?.token ?? null,
+      },
+    },
+    timeline: { event_id: eventId, event_type: 'order.created', source: 'order', occurred_at: now },
+  };
+  if (!input.idempotencyKey && deps.writer) {
+    await deps.writer.write(entry);
+    return response;
+  }
   await withTransaction(deps.pool, async (tx) => {
     if (input.idempotencyKey) {
       // First statement of the transaction: a concurrent twin blocks here, not after inserting an order.
@@ -148,34 +180,8 @@ async function insertNewOrder(
       });
     }
     await insertOrder(tx, order, items);
-    await appendToOutbox(tx, [
-      {
-        topic: 'order.created',
-        key: orderId,
-        traceparent: input.traceparent,
-        event: {
-          ...envelope('order.created', {
-            eventId,
-            occurredAt: now,
-            orderId,
-            correlationId: input.correlationId,
-          }),
-          customer_id: order.customer_id,
-          customer_email: order.customer_email,
-          currency: order.currency,
-          items,
-          total_cents: order.total_cents,
-          payment_method: request.payment?.method ?? null,
-          payment_token: request.payment?.token ?? null,
-        },
-      },
-    ]);
-    await appendTimeline(tx, orderId, {
-      event_id: eventId,
-      event_type: 'order.created',
-      source: 'order',
-      occurred_at: now,
-    });
+    await appendToOutbox(tx, [entry.created]);
+    await appendTimeline(tx, orderId, entry.timeline);
   });
   return response;
 }

@@ -30,30 +30,43 @@ function toOrder(row: OrderRow): Order {
 }
 
 export async function insertOrder(tx: Tx, order: Order, items: readonly OrderLine[]): Promise<void> {
+  await insertOrders(tx, [{ order, items }]);
+}
+
+/** Inserts orders and their lines: one multi-row statement per table, whatever the count. */
+export async function insertOrders(
+  tx: Tx,
+  entries: readonly { order: Order; items: readonly OrderLine[] }[],
+): Promise<void> {
+  if (entries.length === 0) return;
   await tx.query(
     `INSERT INTO orders (order_id, customer_id, customer_email, currency, total_cents, status, status_reason,
        payment_status, stock_status, payment_id, payment_method, correlation_id, deadline_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES ?`,
     [
-      order.order_id,
-      order.customer_id,
-      order.customer_email,
-      order.currency,
-      order.total_cents,
-      order.status,
-      order.status_reason,
-      order.payment_status,
-      order.stock_status,
-      order.payment_id,
-      order.payment_method,
-      order.correlation_id,
-      order.deadline_at,
-      order.created_at,
-      order.updated_at,
+      entries.map(({ order }) => [
+        order.order_id,
+        order.customer_id,
+        order.customer_email,
+        order.currency,
+        order.total_cents,
+        order.status,
+        order.status_reason,
+        order.payment_status,
+        order.stock_status,
+        order.payment_id,
+        order.payment_method,
+        order.correlation_id,
+        order.deadline_at,
+        order.created_at,
+        order.updated_at,
+      ]),
     ],
   );
   await tx.query('INSERT INTO order_items (order_id, line_no, sku, quantity, unit_price_cents) VALUES ?', [
-    items.map((line, index) => [order.order_id, index + 1, line.sku, line.quantity, line.unit_price_cents]),
+    entries.flatMap(({ order, items }) =>
+      items.map((line, index) => [order.order_id, index + 1, line.sku, line.quantity, line.unit_price_cents]),
+    ),
   ]);
 }
 
@@ -134,11 +147,30 @@ export async function appendTimelineEntries(
   orderId: string,
   entries: readonly TimelineEntry[],
 ): Promise<void> {
-  if (entries.length === 0) return;
+  await appendTimelines(
+    tx,
+    entries.map((entry) => ({ orderId, entry })),
+  );
+}
+
+/** Appends timeline entries of any orders in one statement, ids in the given order. */
+export async function appendTimelines(
+  tx: Tx,
+  rows: readonly { orderId: string; entry: TimelineEntry }[],
+): Promise<void> {
+  if (rows.length === 0) return;
   // IGNORE: the inbox already stops redeliveries; this only guards a re-sent event_id.
   await tx.query<ResultSetHeader>(
     'INSERT IGNORE INTO order_events (order_id, event_id, event_type, source, occurred_at) VALUES ?',
-    [entries.map((entry) => [orderId, entry.event_id, entry.event_type, entry.source, entry.occurred_at])],
+    [
+      rows.map(({ orderId, entry }) => [
+        orderId,
+        entry.event_id,
+        entry.event_type,
+        entry.source,
+        entry.occurred_at,
+      ]),
+    ],
   );
 }
 
