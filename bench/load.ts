@@ -34,28 +34,59 @@ import {
 import { renderChart, type Panel } from './lib/svg.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const { values: args } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'fixed' },
-    rate: { type: 'string', default: '200' },
-    duration: { type: 'string', default: '60' },
-    'ramp-start': { type: 'string', default: '100' },
-    'ramp-step': { type: 'string', default: '100' },
-    'ramp-step-seconds': { type: 'string', default: '15' },
-    'ramp-max': { type: 'string', default: '2000' },
-    skus: { type: 'string', default: '200' },
-    'drain-seconds': { type: 'string', default: '120' },
-    'max-in-flight': { type: 'string', default: '5000' },
-    'order-url': { type: 'string', default: process.env.ORDER_URL ?? 'http://127.0.0.1:8080' },
-    'inventory-url': { type: 'string', default: process.env.INVENTORY_URL ?? 'http://127.0.0.1:8083' },
-    out: { type: 'string' },
-    label: { type: 'string' },
-    'idempotency-key': { type: 'boolean', default: false },
-    'no-checker': { type: 'boolean', default: false },
-    'checker-no-topics': { type: 'boolean', default: false },
-  },
-});
-const mode = args.mode === 'ramp' ? 'ramp' : 'fixed';
+const USAGE =
+  'usage: node bench/load.ts [--mode fixed|ramp] [--rate N] [--duration S] [--ramp-start N] [--ramp-step N]\n' +
+  '  [--ramp-step-seconds S] [--ramp-max N] [--skus N] [--drain-seconds S] [--max-in-flight N]\n' +
+  '  [--order-url URL] [--inventory-url URL] [--out FILE] [--label NAME] [--idempotency-key] [--no-checker] [--checker-no-topics]';
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+const OPTIONS = {
+  mode: { type: 'string', default: 'fixed' },
+  rate: { type: 'string', default: '200' },
+  duration: { type: 'string', default: '60' },
+  'ramp-start': { type: 'string', default: '100' },
+  'ramp-step': { type: 'string', default: '100' },
+  'ramp-step-seconds': { type: 'string', default: '15' },
+  'ramp-max': { type: 'string', default: '2000' },
+  skus: { type: 'string', default: '200' },
+  'drain-seconds': { type: 'string', default: '120' },
+  'max-in-flight': { type: 'string', default: '5000' },
+  'order-url': { type: 'string', default: process.env.ORDER_URL ?? 'http://127.0.0.1:8080' },
+  'inventory-url': { type: 'string', default: process.env.INVENTORY_URL ?? 'http://127.0.0.1:8083' },
+  out: { type: 'string' },
+  label: { type: 'string' },
+  'idempotency-key': { type: 'boolean', default: false },
+  'no-checker': { type: 'boolean', default: false },
+  'checker-no-topics': { type: 'boolean', default: false },
+} as const;
+const args = (() => {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+})();
+if (args.mode !== 'fixed' && args.mode !== 'ramp')
+  usageError(`--mode must be fixed or ramp, got "${args.mode}"`);
+const NUMERIC = [
+  'rate',
+  'duration',
+  'ramp-start',
+  'ramp-step',
+  'ramp-step-seconds',
+  'ramp-max',
+  'skus',
+  'drain-seconds',
+  'max-in-flight',
+] as const;
+for (const name of NUMERIC) {
+  const value = Number(args[name]);
+  if (!Number.isFinite(value) || value <= 0)
+    usageError(`--${name} must be a positive number, got "${args[name]}"`);
+}
+const mode: 'fixed' | 'ramp' = args.mode;
 const fixedRate = Number(args.rate);
 const duration = Number(args.duration);
 const rampStart = Number(args['ramp-start']);
