@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,31 @@ function orderCreated(seq: number, keys: number): EventByTopic['order.created'] 
     order_id: `order-${seq % keys}`,
     customer_id: `seq-${seq}`,
   };
+}
+
+/** Commits `count` order.created rows (sequence from `from`, spread over `keys` order ids) to the outbox. */
+async function appendOrders(db: TestDatabase, from: number, count: number, keys: number): Promise<void> {
+  await withTransaction(db.pool, (tx) =>
+    appendToOutbox(
+      tx,
+      Array.from({ length: count }, (_, i) => {
+        const event = orderCreated(from + i, keys);
+        return { topic: 'order.created' as const, key: event.order_id, event };
+      }),
+    ),
+  );
+}
+
+/** Records written to `topic` since the offsets `before` were read. */
+async function writtenSince(
+  admin: Admin,
+  topic: string,
+  before: Awaited<ReturnType<Admin['fetchTopicOffsets']>>,
+): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce(
+    (sum, p) => sum + Number(p.high) - Number(before.find((b) => b.partition === p.partition)?.high ?? 0),
+    0,
+  );
 }
 
 async function pendingCount(db: TestDatabase): Promise<number> {
@@ -298,17 +323,9 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
       idlePollMs: 50,
     });
     relays.push(relay);
-    const sessionTopicBefore = await admin.fetchTopicOffsets(topic);
+    const before = await admin.fetchTopicOffsets(topic);
     const count = 30;
-    await withTransaction(db.pool, (tx) =>
-      appendToOutbox(
-        tx,
-        Array.from({ length: count }, (_, i) => {
-          const event = orderCreated(10_000 + i, 3);
-          return { topic: 'order.created' as const, key: event.order_id, event };
-        }),
-      ),
-    );
+    await appendOrders(db, 10_000, count, 3);
     try {
       relay.start();
       await eventually(async () => (await pendingCount(db)) === 0, {
@@ -317,12 +334,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
       });
       expect(brokenSends).toBe(1);
       expect(replacements).toHaveLength(1);
-      const published = (await admin.fetchTopicOffsets(topic)).reduce(
-        (sum, p) =>
-          sum + Number(p.high) - Number(sessionTopicBefore.find((b) => b.partition === p.partition)!.high),
-        0,
-      );
-      expect(published).toBe(count);
+      expect(await writtenSince(admin, topic, before)).toBe(count);
     } finally {
       await relay.stop();
       await Promise.all(replacements.map((p) => p.disconnect()));
@@ -355,15 +367,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
     });
     relays.push(relay);
     const count = 30;
-    await withTransaction(db.pool, (tx) =>
-      appendToOutbox(
-        tx,
-        Array.from({ length: count }, (_, i) => {
-          const event = orderCreated(20_000 + i, 5);
-          return { topic: 'order.created' as const, key: event.order_id, event };
-        }),
-      ),
-    );
+    await appendOrders(db, 20_000, count, 5);
     relay.start();
     await eventually(async () => (await pendingCount(db)) === 0, {
       timeoutMs: 30_000,
@@ -371,11 +375,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
     });
     await relay.stop();
     expect(calls).toBe(2);
-    const written = (await admin.fetchTopicOffsets(topic)).reduce(
-      (sum, p) => sum + Number(p.high) - Number(before.find((b) => b.partition === p.partition)!.high),
-      0,
-    );
-    expect(written).toBe(count);
+    expect(await writtenSince(admin, topic, before)).toBe(count);
   });
 
   it('keeps rows pending while Kafka is unreachable and publishes them all, in key order, once it is back', async () => {
@@ -419,15 +419,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
     });
     relays.push(relay);
     const append = async (from: number, count: number) => {
-      await withTransaction(db.pool, (tx) =>
-        appendToOutbox(
-          tx,
-          Array.from({ length: count }, (_, i) => {
-            const event = orderCreated(from + i, 4);
-            return { topic: 'order.created' as const, key: event.order_id, event };
-          }),
-        ),
-      );
+      await appendOrders(db, from, count, 4);
       relay.wake();
     };
     try {
