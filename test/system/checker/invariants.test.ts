@@ -131,6 +131,25 @@ describe('consistency invariants', () => {
     ]);
   });
 
+  it('reports an order nobody was told about, but not older orders on a channel switched on later', () => {
+    const snapshot = cleanSnapshot();
+    snapshot.notifications.push({
+      order_id: 'A',
+      kind: 'ORDER_CONFIRMED',
+      channel: 'webhook',
+      status: 'SENT',
+    });
+    snapshot.notifications.push({
+      order_id: 'A',
+      kind: 'PURCHASE_ALERT',
+      channel: 'webhook',
+      status: 'SENT',
+    });
+    expect(violationsOf(snapshot)).toEqual([]);
+    snapshot.notifications = snapshot.notifications.filter((n) => n.order_id !== 'C');
+    expect(violationsOf(snapshot)).toEqual([['notification-count', ['C']]]);
+  });
+
   it('reports unpublished and failed outbox rows', () => {
     const snapshot = cleanSnapshot();
     snapshot.outbox = [{ service: 'payment', unpublished: 2, failed: 1 }];

@@ -212,11 +212,12 @@ function checkNotifications(
   settled: (order: OrderRow) => boolean,
   flag: (rule: InvariantName, orderId: string) => void,
 ): void {
-  const channels = new Set(snapshot.notifications.map((n) => n.channel));
-  // kinds per order per channel: the UNIQUE key allows one row each, so more rows than
-  // expected can only mean a second outcome kind for one order.
+  // Judged per channel the order was notified on: a channel switched on later has no rows
+  // for older orders, which is not a breach. An order with no row at all is one.
+  const channelsOf = new Map<string, Set<string>>();
   const kinds = new Map<string, NotificationRow['kind'][]>();
   for (const row of snapshot.notifications) {
+    channelsOf.set(row.order_id, (channelsOf.get(row.order_id) ?? new Set()).add(row.channel));
     const key = `${row.order_id}\u0000${row.channel}`;
     kinds.set(key, [...(kinds.get(key) ?? []), row.kind]);
     const order = orders.get(row.order_id);
@@ -231,6 +232,8 @@ function checkNotifications(
     if (order.status === 'CONFIRMED') expected.push('ORDER_CONFIRMED');
     if (order.status === 'CANCELLED') expected.push('ORDER_CANCELLED');
     if (wasCharged) expected.push('PURCHASE_ALERT');
+    const channels = channelsOf.get(order.order_id) ?? new Set<string>();
+    if (channels.size === 0 && expected.length > 0) flag('notification-count', order.order_id);
     for (const channel of channels) {
       const got = (kinds.get(`${order.order_id}\u0000${channel}`) ?? []).toSorted();
       if (got.join() !== expected.toSorted().join()) flag('notification-count', order.order_id);
