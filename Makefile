@@ -91,7 +91,7 @@ CHAOS_RATE ?= 20
 chaos: install infra-up ## long fault-injection run (CHAOS_MINUTES=10 CHAOS_RATE=20): crashes every part under load, then checks
 	node scripts/chaos.ts --minutes $(CHAOS_MINUTES) --rate $(CHAOS_RATE)
 
-test: install ## lint, type-check, schema gate and every test (starts local infra if needed)
+test: install ## lint, type-check, schema gate, every test and a short chaos run (starts local infra if needed)
 	scripts/test.sh
 
 .PHONY: bench
