@@ -15,7 +15,7 @@
 import http from 'node:http';
 import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -32,6 +32,13 @@ import {
   topicRecordCount,
 } from './lib/probes.ts';
 import { renderChart, type Panel } from './lib/svg.ts';
+import {
+  checkConsistency,
+  DEFAULT_DATABASES,
+  formatReport,
+  waitForQuiescence,
+  type SystemTarget,
+} from '../test/system/checker/index.ts';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const USAGE =
@@ -330,15 +337,7 @@ async function probe(admin: Admin, pool: mysql.Pool): Promise<Sample> {
   };
 }
 
-// ---------------------------------------------------------------- checker (test/system/checker, when present)
-type CheckerModule = {
-  checkConsistency: (
-    target: unknown,
-    options: unknown,
-  ) => Promise<{ violations: { invariant: string; message: string }[] }>;
-  waitForQuiescence?: (target: unknown, options: unknown) => Promise<unknown>;
-  formatReport?: (report: unknown) => string;
-};
+// ---------------------------------------------------------------- checker (test/system/checker)
 async function runChecker(
   acceptedIds: string[],
   initialStock: Record<string, number>,
@@ -347,31 +346,24 @@ async function runChecker(
   detail: string;
   violations?: number;
 }> {
-  const path = `${ROOT}/test/system/checker/index.ts`;
-  if (!existsSync(path))
-    return { status: 'unavailable', detail: 'test/system/checker/index.ts does not exist' };
   try {
-    const checker = (await import(path)) as CheckerModule;
-    const target = {
+    const target: SystemTarget = {
       mysqlUrl,
-      databases: { order: 'orders', payment: 'payments', inventory: 'inventory', notify: 'notify' },
+      databases: DEFAULT_DATABASES,
       kafkaBrokers: brokers,
       registryUrl,
       topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
     };
-    if (checker.waitForQuiescence) await checker.waitForQuiescence(target, { timeoutMs: 300_000 });
-    const report = await checker.checkConsistency(target, {
+    await waitForQuiescence(target, { timeoutMs: 300_000 });
+    const report = await checkConsistency(target, {
       inFlightGraceMs: 0,
       acceptedOrderIds: acceptedIds,
       initialStock,
       readTopics: !args['checker-no-topics'],
     });
-    const text = checker.formatReport
-      ? checker.formatReport(report)
-      : JSON.stringify(report.violations.slice(0, 20));
     return {
       status: report.violations.length === 0 ? 'clean' : 'violations',
-      detail: text,
+      detail: formatReport(report),
       violations: report.violations.length,
     };
   } catch (error) {

@@ -4,32 +4,17 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import type { Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { TOPICS } from '../../packages/platform/src/events.ts';
+import { DEFAULT_DATABASES as SERVICE_DATABASES, type ServiceName } from '../../test/system/checker/index.ts';
+import { SERVICES } from '../../test/system/system-processes.ts';
 
-export const SERVICES = ['order', 'payment', 'inventory', 'notify'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, SERVICE_DATABASES, type ServiceName };
 export const SERVICE_PORTS: Record<ServiceName, number> = {
   order: 8080,
   payment: 8082,
   inventory: 8083,
   notify: 8084,
 };
-export const SERVICE_DATABASES: Record<ServiceName, string> = {
-  order: 'orders',
-  payment: 'payments',
-  inventory: 'inventory',
-  notify: 'notify',
-};
-export const CONTRACT_TOPICS = [
-  'order.created',
-  'payment.confirmed',
-  'payment.failed',
-  'payment.refunded',
-  'stock.reserved',
-  'stock.rejected',
-  'stock.released',
-  'order.confirmed',
-  'order.cancelled',
-];
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -158,7 +143,7 @@ export async function consumerLag(admin: Admin, prefix = ''): Promise<Record<str
 /** The sum of the end offsets of the contract topics (records ever produced to them). */
 export async function topicRecordCount(admin: Admin, prefix = ''): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
-  for (const topic of CONTRACT_TOPICS) {
+  for (const topic of TOPICS) {
     const offsets = await admin.fetchTopicOffsets(`${prefix}${topic}`);
     result[topic] = offsets.reduce((sum, p) => sum + Number(p.high), 0);
   }

@@ -8,16 +8,10 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { freePort } from '../support/service-harness.ts';
-import type { ServiceName, SystemTarget } from './checker/index.ts';
+import { DEFAULT_DATABASES, type ServiceName, type SystemTarget } from './checker/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVICES: ServiceName[] = ['order', 'payment', 'inventory', 'notify'];
-const DATABASE_SUFFIX: Record<ServiceName, string> = {
-  order: 'orders',
-  payment: 'payments',
-  inventory: 'inventory',
-  notify: 'notify',
-};
 
 export type Infra = { kafkaBrokers: string[]; registryUrl: string; mysqlUrl: string; redisUrl: string };
 
@@ -93,7 +87,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const { name, infra } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
   const topicPrefix = `${name}.`;
-  const databases = Object.fromEntries(SERVICES.map((s) => [s, `${name}_${DATABASE_SUFFIX[s]}`])) as Record<
+  const databases = Object.fromEntries(SERVICES.map((s) => [s, `${name}_${DEFAULT_DATABASES[s]}`])) as Record<
     ServiceName,
     string
   >;
