@@ -3,7 +3,7 @@
 // 2 on bad usage or when the system cannot be read.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { parseConfig, ConfigError, urlWithProtocol } from '@commerce/platform/config';
+import { commonEnv, parseConfig, ConfigError } from '@commerce/platform/config';
 import {
   checkConsistency,
   DEFAULT_DATABASES,
@@ -21,14 +21,12 @@ const USAGE = `usage: npm run check -- [--grace-seconds N] [--wait] [--no-topics
 environment: MYSQL_URL (server, no database), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, KAFKA_TOPIC_PREFIX,
   ORDER_DB, PAYMENT_DB, INVENTORY_DB, NOTIFY_DB (defaults: the local make up deployment)`;
 
+// The services' own validators (one message per bad variable), with the local defaults.
 const envSchema = z.object({
-  MYSQL_URL: urlWithProtocol(['mysql:']).default('mysql://root@127.0.0.1:3306'),
-  KAFKA_BROKERS: z
-    .string()
-    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, { message: 'expected host:port[,host:port…]' })
-    .default('127.0.0.1:9092'),
-  SCHEMA_REGISTRY_URL: urlWithProtocol(['http:', 'https:']).default('http://127.0.0.1:8081/apis/ccompat/v7'),
-  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  MYSQL_URL: commonEnv.MYSQL_URL.default('mysql://root@127.0.0.1:3306'),
+  KAFKA_BROKERS: commonEnv.KAFKA_BROKERS.default(['127.0.0.1:9092']),
+  SCHEMA_REGISTRY_URL: commonEnv.SCHEMA_REGISTRY_URL.default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  KAFKA_TOPIC_PREFIX: commonEnv.KAFKA_TOPIC_PREFIX,
   ORDER_DB: z.string().min(1).default(DEFAULT_DATABASES.order),
   PAYMENT_DB: z.string().min(1).default(DEFAULT_DATABASES.payment),
   INVENTORY_DB: z.string().min(1).default(DEFAULT_DATABASES.inventory),
@@ -77,7 +75,7 @@ const target: SystemTarget = {
     inventory: env.INVENTORY_DB,
     notify: env.NOTIFY_DB,
   },
-  kafkaBrokers: env.KAFKA_BROKERS.split(','),
+  kafkaBrokers: env.KAFKA_BROKERS,
   registryUrl: env.SCHEMA_REGISTRY_URL,
   topicPrefix: env.KAFKA_TOPIC_PREFIX,
 };
