@@ -37,7 +37,7 @@ export type ChaosReport = {
   supervisorRestarts: number;
   quiescenceMs: number;
   outcomes: Record<string, number>;
-  /** Accepted checkouts (by Idempotency-Key) with no order, and checkouts with more than one. */
+  /** Accepted orders missing (the checker's accepted-order-lost), and checkouts (customer ids) with more than one order. */
   lost: string[];
   duplicated: string[];
   violations: Violation[];
@@ -73,7 +73,7 @@ function chaosCheckout(n: number): CheckoutBody {
   }
 }
 
-async function ordersPerCheckout(system: RunningSystem, accepted: Map<string, string>) {
+async function orderTallies(system: RunningSystem) {
   // checkoutBody gives every checkout its own customer_id, kept across the retries of its key.
   const connection = await mysql.createConnection(
     `${system.target.mysqlUrl}/${system.target.databases.order}`,
@@ -85,12 +85,9 @@ async function ordersPerCheckout(system: RunningSystem, accepted: Map<string, st
     const [outcomes] = await connection.query<RowDataPacket[]>(
       'SELECT CONCAT(status, IFNULL(CONCAT(" ", status_reason), "")) AS outcome, COUNT(*) AS n FROM orders GROUP BY outcome',
     );
-    const [present] = await connection.query<RowDataPacket[]>('SELECT order_id FROM orders');
-    const ids = new Set(present.map((row) => row.order_id as string));
     return {
       duplicated: rows.map((row) => row.customer_id as string),
       outcomes: Object.fromEntries(outcomes.map((row) => [row.outcome as string, Number(row.n)])),
-      lost: [...accepted].filter(([, orderId]) => !ids.has(orderId)).map(([key]) => key),
     };
   } finally {
     await connection.end();
@@ -170,7 +167,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       acceptedOrderIds: loadResult.accepted.values(),
       initialStock: { ...Object.fromEntries(SKUS.map((sku) => [sku, PLENTY])), [SCARCE.sku]: SCARCE.units },
     });
-    const perCheckout = await ordersPerCheckout(running, loadResult.accepted);
+    const tallies = await orderTallies(running);
     const { accepted, ...loadFigures } = loadResult;
     return {
       durationMs: Date.now() - started,
@@ -178,9 +175,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       load: { ...loadFigures, accepted: accepted.size },
       supervisorRestarts: running.instances.reduce((sum, i) => sum + i.unexpectedExits, 0),
       quiescenceMs,
-      outcomes: perCheckout.outcomes,
-      lost: perCheckout.lost,
-      duplicated: perCheckout.duplicated,
+      outcomes: tallies.outcomes,
+      lost: report.violations.find((v) => v.invariant === 'accepted-order-lost')?.orderIds ?? [],
+      duplicated: tallies.duplicated,
       violations: report.violations,
     };
   } finally {
