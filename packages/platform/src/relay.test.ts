@@ -23,7 +23,7 @@ import { exampleEvents } from './event-examples.ts';
 import { partitionCounter } from './kafka.ts';
 import { createPool, withTransaction } from './mysql.ts';
 import { appendToOutbox } from './outbox.ts';
-import { createOutboxRelay, type OutboxRelay } from './relay.ts';
+import { createOutboxRelay, type OutboxRelay, type RelayOptions } from './relay.ts';
 import { createSerde, type Serde } from './serde.ts';
 import { deleteSubjects } from './test-support.ts';
 
@@ -166,16 +166,18 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
   const relays: OutboxRelay[] = [];
   const partitionCount = partitionCounter(admin);
 
-  function relayOn(db: TestDatabase, pool = db.pool, lockName = `relay:${db.name}`): OutboxRelay {
+  /** A relay on `db`'s outbox publishing to `topic`; `overrides` swap in a test producer and such. */
+  function relayOn(db: TestDatabase, overrides: Partial<RelayOptions> = {}): OutboxRelay {
     const relay = createOutboxRelay({
-      pool,
+      pool: db.pool,
       producer,
       partitionCount,
       encode: (t, payload) => serde.encode(t, payload as never),
       log,
-      lockName,
+      lockName: `relay:${db.name}`,
       topicPrefix: prefix,
       idlePollMs: 100,
+      ...overrides,
     });
     relays.push(relay);
     return relay;
@@ -305,10 +307,8 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
       disconnect: async () => undefined,
     } as unknown as Producer;
     const replacements: Producer[] = [];
-    const relay = createOutboxRelay({
-      pool: db.pool,
+    const relay = relayOn(db, {
       producer: broken,
-      partitionCount,
       replaceProducer: async (old) => {
         expect(old).toBe(broken);
         const fresh = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -316,13 +316,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
         replacements.push(fresh);
         return fresh;
       },
-      encode: (t, payload) => serde.encode(t, payload as never),
-      log,
-      lockName: `relay:${db.name}`,
-      topicPrefix: prefix,
-      idlePollMs: 50,
     });
-    relays.push(relay);
     const before = await admin.fetchTopicOffsets(topic);
     const count = 30;
     await appendOrders(db, 10_000, count, 3);
@@ -355,17 +349,7 @@ describe('outbox relay (real Kafka, registry, MariaDB)', () => {
       },
     } as unknown as Producer;
     const before = await admin.fetchTopicOffsets(topic);
-    const relay = createOutboxRelay({
-      pool: db.pool,
-      producer: lossy,
-      partitionCount,
-      encode: (t, payload) => serde.encode(t, payload as never),
-      log,
-      lockName: `relay:${db.name}`,
-      topicPrefix: prefix,
-      idlePollMs: 50,
-    });
-    relays.push(relay);
+    const relay = relayOn(db, { producer: lossy });
     const count = 30;
     await appendOrders(db, 20_000, count, 5);
     relay.start();

@@ -1,7 +1,6 @@
 // Integration tests of the order service against the real Kafka, registry, MariaDB and
 // Redis. One service instance per file, with its own database, topic prefix, consumer
 // group and Redis key prefix, so the file runs alongside others and can be re-run.
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -20,6 +19,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '../../../test/support/isolation.ts';
+import { freePort } from '../../../test/support/service-harness.ts';
 import { envSchema } from './config.ts';
 import { createOrderService, type OrderService } from './service.ts';
 import { placeOrder } from './app/place-order.ts';
@@ -36,18 +36,6 @@ let redis: Redis;
 let prefix: string;
 let cachePrefix: string;
 const published: AnyEvent[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const infra = testInfra();
