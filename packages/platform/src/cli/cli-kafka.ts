@@ -1,5 +1,6 @@
 // What the operator CLIs (tail, redrive) share: a quiet kafkajs client whose complaints go to
-// stderr (stdout carries the tool's output), and a topic's end offsets read at start.
+// stderr (stdout carries the tool's output), a topic's end offsets read at start, and the clean-up of
+// their throwaway consumer group.
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 
 export type PartitionOffsets = { partition: number; offset: string; high: string; low: string };
@@ -32,4 +33,17 @@ export async function fetchOffsetsOrExit(
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Deletes a CLI's throwaway consumer group, best effort: it commits no offsets, so the broker
+ * would drop it later anyway.
+ */
+export async function deleteGroupQuietly(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin
+    .connect()
+    .then(() => admin.deleteGroups([groupId]))
+    .catch(() => undefined)
+    .finally(() => admin.disconnect());
 }

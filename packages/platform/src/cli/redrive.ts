@@ -12,7 +12,7 @@ import { Partitioners, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { DLQ_HEADERS } from '../dead-letter.ts';
 import { isRetriable } from '../errors.ts';
 import { createWriterSchemaDecoder } from '../serde.ts';
-import { createCliKafka, fetchOffsetsOrExit } from './cli-kafka.ts';
+import { createCliKafka, deleteGroupQuietly, fetchOffsetsOrExit } from './cli-kafka.ts';
 
 const USAGE =
   'usage: node packages/platform/src/cli/redrive.ts --topic <dlq-topic> [--event-id ID] [--since ISO] [--until ISO] [--dry-run] [--brokers host:port[,...]] [--registry URL]';
@@ -119,12 +119,7 @@ if (remaining.size > 0) {
   } finally {
     await consumer.disconnect();
     if (!dryRun) await producer.disconnect();
-    const cleanup = kafka.admin();
-    await cleanup
-      .connect()
-      .then(() => cleanup.deleteGroups([groupId]))
-      .catch(() => undefined)
-      .finally(() => cleanup.disconnect());
+    await deleteGroupQuietly(kafka, groupId);
   }
 
   async function redrive(message: KafkaMessage): Promise<string | undefined> {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { createWriterSchemaDecoder } from '../serde.ts';
-import { createCliKafka, fetchOffsetsOrExit } from './cli-kafka.ts';
+import { createCliKafka, deleteGroupQuietly, fetchOffsetsOrExit } from './cli-kafka.ts';
 
 const USAGE =
   'usage: npm run tail -- <topic> [--from-beginning] [--follow] [--brokers host:port[,host:port]] [--registry URL]';
@@ -80,13 +80,7 @@ if (args.follow) process.stderr.write(`tail: following ${topic} (group ${groupId
 
 const stop = async () => {
   await consumer.disconnect();
-  const cleanup = kafka.admin();
-  // Best effort: the group has no offsets, so the broker would drop it later anyway.
-  await cleanup
-    .connect()
-    .then(() => cleanup.deleteGroups([groupId]))
-    .catch(() => undefined)
-    .finally(() => cleanup.disconnect());
+  await deleteGroupQuietly(kafka, groupId);
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(0)));
 process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
