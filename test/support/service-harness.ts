@@ -1,9 +1,22 @@
 // Shared by the services' in-process test harnesses: a free port, the prefixed contract
-// topics created up front, and the env that points a service at the test infrastructure.
+// topics created up front, the env that points a service at the test infrastructure, and the
+// harness itself (startServiceHarness) for services that need nothing more.
 import { createServer } from 'node:net';
-import { dlqTopic, TOPICS } from '@commerce/platform/events';
+import type { Producer } from 'kafkajs';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { CommonConfig } from '@commerce/platform/config';
+import type { HandlerMap } from '@commerce/platform/consumer';
+import { dlqTopic, TOPICS, type EventByTopic, type Topic } from '@commerce/platform/events';
 import { ensureTopics } from '@commerce/platform/kafka';
-import { eventually, testInfra, testKafka } from './isolation.ts';
+import { createServiceRuntime, type ServiceRuntime } from '@commerce/platform/service-runtime';
+import {
+  createTestDatabase,
+  eventually,
+  testInfra,
+  testKafka,
+  uniqueName,
+  type TestDatabase,
+} from './isolation.ts';
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -53,5 +66,73 @@ export async function serviceTestEnv(options: {
     MYSQL_URL: options.mysqlUrl,
     KAFKA_TOPIC_PREFIX: options.topicPrefix,
     PORT: String(await freePort()),
+  };
+}
+
+/** An in-process service on the test infrastructure, with a way in (produce) and a look at its outbox. */
+export type ServiceHarness = {
+  runtime: ServiceRuntime;
+  db: TestDatabase;
+  /** This harness's KAFKA_TOPIC_PREFIX. */
+  prefix: string;
+  produce: <T extends Topic>(topic: T, event: EventByTopic[T]) => Promise<void>;
+  /** Events the service emitted (its outbox), oldest first. */
+  emitted: <T extends Topic>(topic: T, orderId: string) => Promise<EventByTopic[T][]>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts a service in-process, isolated by its own database, topic prefix and consumer group;
+ * `wire` registers its routes and returns its handlers (what differs between services).
+ */
+export async function startServiceHarness<C extends CommonConfig>(options: {
+  name: string;
+  defaultDatabase: string;
+  migrationsDir: string;
+  produces: Topic[];
+  parseEnv: (env: Record<string, string>) => C;
+  env?: Record<string, string>;
+  wire: (runtime: ServiceRuntime, config: C) => HandlerMap;
+}): Promise<ServiceHarness> {
+  const db = await createTestDatabase(options.name, options.migrationsDir);
+  const prefix = `${uniqueName('t')}.`;
+  await createPrefixedTopics(prefix);
+  const config = options.parseEnv({
+    ...(await serviceTestEnv({ mysqlUrl: db.url, topicPrefix: prefix })),
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  });
+  const runtime = await createServiceRuntime({
+    name: options.name,
+    config,
+    defaultDatabase: options.defaultDatabase,
+    migrationsDir: options.migrationsDir,
+    produces: options.produces,
+    installSignalHandlers: false,
+  });
+  const handlers = options.wire(runtime, config);
+  await runtime.start({ groupId: uniqueName(options.name), handlers });
+  const producer: Producer = testKafka().producer();
+  await producer.connect();
+  return {
+    runtime,
+    db,
+    prefix,
+    async produce(topic, event) {
+      const value = await runtime.serde.encode(topic, event);
+      await producer.send({ topic: `${prefix}${topic}`, messages: [{ key: event.order_id, value }] });
+    },
+    async emitted(topic, orderId) {
+      const [rows] = await db.pool.query<RowDataPacket[]>(
+        'SELECT payload FROM outbox WHERE topic = ? AND message_key = ? ORDER BY id',
+        [topic, orderId],
+      );
+      return rows.map((row) => JSON.parse(String(row.payload)) as never);
+    },
+    async stop() {
+      await producer.disconnect();
+      await runtime.stop();
+      await db.drop();
+    },
   };
 }
