@@ -3,7 +3,14 @@
 // command line (cli.ts); the system tests, chaos and bench call checkConsistency directly.
 import { Kafka, logLevel } from 'kafkajs';
 import { checkInvariants, INVARIANTS, type CheckOptions, type CheckResult } from './invariants.ts';
-import { readDatabases, readTopics, type ServiceName, type SystemTarget } from './snapshot.ts';
+import {
+  readBacklog,
+  readDatabases,
+  readTopics,
+  type Backlog,
+  type ServiceName,
+  type SystemTarget,
+} from './snapshot.ts';
 
 export { INVARIANTS, type CheckOptions, type CheckResult, type Violation } from './invariants.ts';
 export { DEFAULT_DATABASES, type ServiceName, type SystemTarget } from './snapshot.ts';
@@ -54,22 +61,11 @@ export async function consumerLag(target: SystemTarget): Promise<number> {
   }
 }
 
-export type QuiescenceState = {
-  pendingOrders: number;
-  outboxBacklog: number;
-  pendingNotifications: number;
-  consumerLag: number;
-};
+export type QuiescenceState = Backlog & { consumerLag: number };
 
 /** One look at whether anything is still moving. */
 export async function quiescenceState(target: SystemTarget): Promise<QuiescenceState> {
-  const snapshot = await readDatabases(target);
-  return {
-    pendingOrders: snapshot.orders.filter((o) => o.status === 'PENDING').length,
-    outboxBacklog: snapshot.outbox.reduce((sum, b) => sum + b.unpublished, 0),
-    pendingNotifications: snapshot.notifications.filter((n) => n.status === 'PENDING').length,
-    consumerLag: await consumerLag(target),
-  };
+  return { ...(await readBacklog(target)), consumerLag: await consumerLag(target) };
 }
 
 /**

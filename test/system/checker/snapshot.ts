@@ -69,13 +69,46 @@ async function outboxBacklog(
 }
 
 /** The rows the invariants need from the four databases. */
-export async function readDatabases(target: SystemTarget): Promise<Omit<Snapshot, 'records'>> {
-  const pools = Object.fromEntries(
+/** One single-connection pool per service database; the caller ends them. */
+function servicePools(target: SystemTarget): Record<ServiceName, Pool> {
+  return Object.fromEntries(
     (Object.keys(target.databases) as ServiceName[]).map((service) => [
       service,
       createPool(target.mysqlUrl, target.databases[service], 1),
     ]),
   ) as Record<ServiceName, Pool>;
+}
+
+export type Backlog = { pendingOrders: number; outboxBacklog: number; pendingNotifications: number };
+
+/** What is still moving in the databases, as counts: cheap enough to poll on a large deployment. */
+export async function readBacklog(target: SystemTarget): Promise<Backlog> {
+  const pools = servicePools(target);
+  const count = async (pool: Pool, sql: string) => {
+    const [rows] = await pool.query<RowDataPacket[]>(sql);
+    return Number(rows[0]?.n ?? 0);
+  };
+  try {
+    const outboxes = await Promise.all(
+      Object.values(pools).map((pool) =>
+        count(pool, 'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL AND failed_at IS NULL'),
+      ),
+    );
+    return {
+      pendingOrders: await count(pools.order, "SELECT COUNT(*) AS n FROM orders WHERE status = 'PENDING'"),
+      outboxBacklog: outboxes.reduce((sum, n) => sum + n, 0),
+      pendingNotifications: await count(
+        pools.notify,
+        "SELECT COUNT(*) AS n FROM notifications WHERE status = 'PENDING'",
+      ),
+    };
+  } finally {
+    await Promise.all(Object.values(pools).map((pool) => pool.end()));
+  }
+}
+
+export async function readDatabases(target: SystemTarget): Promise<Omit<Snapshot, 'records'>> {
+  const pools = servicePools(target);
   try {
     const takenAt = new Date();
     // Orders first: a participant row can only be newer than the order it belongs to.
@@ -118,6 +151,11 @@ export async function readDatabases(target: SystemTarget): Promise<Omit<Snapshot
   }
 }
 
+/** The schema id of a Confluent wire-format record, or undefined when it is not one. */
+function schemaIdOf(value: Buffer | null): number | undefined {
+  return value && value.length >= 5 && value[0] === 0 ? value.readUInt32BE(1) : undefined;
+}
+
 export type TopicReadResult = { records: TopicRecord[]; undecodable: number };
 
 /** Every record of the contract topics up to the end offsets of now, decoded through the registry. */
@@ -141,6 +179,7 @@ export async function readTopics(target: SystemTarget, timeoutMs = 120_000): Pro
   }
   const records: TopicRecord[] = [];
   let undecodable = 0;
+  const failedSchemas = new Set<string>(); // `${topic}:${schema id}` that did not decode
   if (remaining.size === 0) {
     await admin.disconnect();
     return { records, undecodable };
@@ -171,12 +210,19 @@ export async function readTopics(target: SystemTarget, timeoutMs = 120_000): Pro
             const end = remaining.get(key);
             for (const message of batch.messages) {
               if (end === undefined || BigInt(message.offset) >= end) break;
+              const writerId = schemaIdOf(message.value);
               try {
                 if (!message.value) throw new Error('tombstone');
+                if (writerId !== undefined && failedSchemas.has(`${topic}:${writerId}`))
+                  throw new Error('schema id already failed to decode');
                 const event = await serde.decode(topic, message.value);
                 records.push({ topic, event_id: event.event_id, order_id: event.order_id });
               } catch {
                 undecodable += 1; // garbage is the dead-letter path's business, not an invariant
+                // One failure per (topic, schema id) is enough: asking the registry again for
+                // each of thousands of records (an id a restarted in-memory registry no longer
+                // knows, or now gives another subject) would take minutes.
+                if (writerId !== undefined) failedSchemas.add(`${topic}:${writerId}`);
               }
               if (BigInt(message.offset) + 1n >= end) remaining.delete(key);
             }
