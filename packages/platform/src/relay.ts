@@ -125,6 +125,21 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   let producer = options.producer;
   const signal = createWakeSignal();
   const placeRecord = Partitioners.DefaultPartitioner();
+  // Only the partition count matters to the default partitioner for keyed records; the list
+  // is built once per topic and count, not per record.
+  const partitionLists = new Map<string, PartitionMetadata[]>();
+  async function partitionsOf(topic: string): Promise<PartitionMetadata[]> {
+    const count = await options.partitionCount(topic);
+    let list = partitionLists.get(topic);
+    if (list?.length !== count) {
+      list = Array.from(
+        { length: count },
+        (_, partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata,
+      );
+      partitionLists.set(topic, list);
+    }
+    return list;
+  }
   let lockConnection: PoolConnection | undefined;
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -212,12 +227,11 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       const headers = JSON.parse(row.headers) as Record<string, string>;
       const physicalTopic = `${options.topicPrefix ?? ''}${row.topic}`;
       const message: Message = { key: row.message_key, value, headers };
-      // Only the partition count matters to the default partitioner for keyed records.
-      const partitionMetadata = Array.from(
-        { length: await options.partitionCount(physicalTopic) },
-        (_, partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata,
-      );
-      message.partition = placeRecord({ topic: physicalTopic, partitionMetadata, message });
+      message.partition = placeRecord({
+        topic: physicalTopic,
+        partitionMetadata: await partitionsOf(physicalTopic),
+        message,
+      });
       placed.add(`${physicalTopic}:${message.partition}`);
       const messages = byTopic.get(physicalTopic) ?? [];
       messages.push(message);
