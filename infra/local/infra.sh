@@ -205,7 +205,8 @@ registry_start() {
   if registry_ready; then log "a schema registry already answers on 127.0.0.1:8081 (not started here); using it"; return 0; fi
   port_open 8081 && die "port 8081 is taken by something else; cannot start the schema registry"
   java="$(find_java 21)" || die "Apicurio Registry $APICURIO_VERSION needs Java 21 or newer (none found under /usr/lib/jvm or JAVA_HOME)"
-  # In-memory storage: schemas are re-registered by the services at start, so nothing is lost.
+  # In-memory storage: the services re-register their schemas at start, but ids are handed out
+  # again from 1, so records written before a registry restart no longer decode (README).
   (
     cd "$APICURIO_HOME"
     nohup "$java" -Xms128m -Xmx384m -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=8081 \
